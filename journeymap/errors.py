@@ -1,0 +1,40 @@
+"""One error tree for the core; every message is a sentence a user can act on.
+
+    JourneyMapError
+     ├── NotFoundError      the thing is gone (deleted, or never existed)
+     ├── ConflictError      someone changed it since you saw it; nothing was written
+     ├── ValidationError    the input breaks a rule; nothing was written
+     └── StoreError         the database could not do it (unreachable, locked too long)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class JourneyMapError(Exception):
+    """Base of every error the core raises on purpose."""
+
+
+class NotFoundError(JourneyMapError):
+    """The requested row does not exist (any more)."""
+
+
+class ConflictError(JourneyMapError):
+    """A stale write: the row changed since the version the user saw.
+
+    `current` holds the row as it is now (or None when it was deleted), so the
+    caller can show both the other person's text and the user's own draft.
+    """
+
+    def __init__(self, message: str, current: Any = None) -> None:
+        super().__init__(message)
+        self.current = current
+
+
+class ValidationError(JourneyMapError):
+    """Input that breaks a rule (empty name, text too long, bad image...)."""
+
+
+class StoreError(JourneyMapError):
+    """The database failed in a way the user cannot fix by editing input."""

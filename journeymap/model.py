@@ -1,0 +1,149 @@
+"""Domain objects: small frozen dataclasses the store returns and the UI renders."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+
+class LaneKind(StrEnum):
+    """What a lane holds; it decides the note's extra field and its colour."""
+
+    ACTION = "action"
+    TOUCHPOINT = "touchpoint"
+    EMOTION = "emotion"
+    PAIN = "pain"
+    OPPORTUNITY = "opportunity"
+    RESOURCE = "resource"
+    CUSTOM = "custom"
+
+
+class ResourceStatus(StrEnum):
+    """Whether the team already has a resource or still needs it."""
+
+    HAVE = "have"
+    NEED = "need"
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """A team's space: its personas and journey maps."""
+
+    id: str
+    name: str
+    description: str
+    created_by: str
+    created_at: datetime
+    version: int
+
+
+@dataclass(frozen=True)
+class Persona:
+    """A researched archetype of a customer; a map follows one."""
+
+    id: str
+    workspace_id: str
+    name: str
+    role: str = ""
+    quote: str = ""
+    background: str = ""
+    goals: tuple[str, ...] = ()
+    motivations: tuple[str, ...] = ()
+    frustrations: tuple[str, ...] = ()
+    channels: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    is_primary: bool = False
+    photo: bytes | None = None
+    photo_type: str | None = None
+    created_by: str = ""
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    version: int = 1
+
+    @property
+    def initials(self) -> str:
+        """Up to two initials for an avatar without a photo."""
+        parts = [p for p in self.name.split() if p]
+        return "".join(p[0] for p in parts[:2]).upper() or "?"
+
+
+@dataclass(frozen=True)
+class JourneyMap:
+    """One persona's journey through one scenario.
+
+    `revision` grows with every change anywhere on the map (notes, stages,
+    lanes, title), so a viewer can ask cheaply whether anything changed.
+    """
+
+    id: str
+    workspace_id: str
+    title: str
+    scenario: str
+    persona_id: str | None
+    created_by: str
+    created_at: datetime
+    updated_at: datetime
+    version: int
+    revision: int
+
+
+@dataclass(frozen=True)
+class Stage:
+    """A column of the map: a phase of the journey."""
+
+    id: str
+    map_id: str
+    name: str
+    position: float
+    version: int
+
+
+@dataclass(frozen=True)
+class Lane:
+    """A row of the map: one kind of sticky note."""
+
+    id: str
+    map_id: str
+    name: str
+    kind: LaneKind
+    position: float
+    version: int
+
+
+@dataclass(frozen=True)
+class Note:
+    """A sticky note in one cell (stage x lane) of a map."""
+
+    id: str
+    map_id: str
+    stage_id: str
+    lane_id: str
+    text: str
+    author: str
+    position: float
+    created_at: datetime
+    updated_at: datetime
+    version: int
+    emotion: int | None = None
+    channel: str | None = None
+    resource_status: ResourceStatus | None = None
+
+
+@dataclass(frozen=True)
+class MapBoard:
+    """Everything the wall shows for one map, read in one consistent snapshot."""
+
+    map: JourneyMap
+    stages: tuple[Stage, ...]
+    lanes: tuple[Lane, ...]
+    notes: tuple[Note, ...]
+
+    def stage(self, stage_id: str) -> Stage:
+        return next(s for s in self.stages if s.id == stage_id)
+
+    def lane(self, lane_id: str) -> Lane:
+        return next(ln for ln in self.lanes if ln.id == lane_id)
+
+    def note(self, note_id: str) -> Note | None:
+        return next((n for n in self.notes if n.id == note_id), None)

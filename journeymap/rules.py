@@ -1,0 +1,122 @@
+"""Input rules shared by every writer: each broken rule is one clear sentence.
+
+Text is never cut: too long is refused with the numbers, so nothing is lost
+silently. Control characters other than tab and newline are refused because
+they break exports and some databases.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from journeymap.errors import ValidationError
+from journeymap.model import LaneKind, ResourceStatus
+
+NAME_MAX = 120
+NOTE_MAX = 2000
+LONG_TEXT_MAX = 5000
+LIST_ITEM_MAX = 300
+LIST_MAX_ITEMS = 30
+CHANNEL_MAX = 80
+PHOTO_MAX_BYTES = 2 * 1024 * 1024
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_IMAGE_SIGNATURES = (
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"GIF87a", "image/gif"),
+    (b"GIF89a", "image/gif"),
+)
+
+
+def text(value: object, what: str, *, max_len: int, required: bool) -> str:
+    """Return `value` as clean text (newlines normalised, ends trimmed) or raise."""
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        raise ValidationError(f"{what} must be text.")
+    value = value.replace("\r\n", "\n").replace("\r", "\n").strip()
+    if required and not value:
+        raise ValidationError(f"{what} cannot be empty.")
+    bad = _CONTROL.search(value)
+    if bad:
+        raise ValidationError(
+            f"{what} contains an invisible control character "
+            f"(U+{ord(bad.group()):04X}); remove it and try again."
+        )
+    if len(value) > max_len:
+        raise ValidationError(
+            f"{what} is {len(value):,} characters long; the limit is {max_len:,}. "
+            "Shorten it or split it up: nothing was saved."
+        )
+    return value
+
+
+def name(value: object, what: str) -> str:
+    """A required one-line name (workspace, persona, map, stage, lane)."""
+    cleaned = text(value, what, max_len=NAME_MAX, required=True)
+    if "\n" in cleaned:
+        raise ValidationError(f"{what} must fit on one line.")
+    return cleaned
+
+
+def items(values: Iterable[str] | str | None, what: str) -> tuple[str, ...]:
+    """A list of short texts (goals, channels, tags); a string means one per line."""
+    if values is None:
+        return ()
+    if isinstance(values, str):
+        values = values.split("\n")
+    cleaned = [text(v, what, max_len=LIST_ITEM_MAX, required=False) for v in values]
+    cleaned = [v for v in cleaned if v]
+    if len(cleaned) > LIST_MAX_ITEMS:
+        raise ValidationError(
+            f"{what} has {len(cleaned)} entries; the limit is {LIST_MAX_ITEMS}."
+        )
+    return tuple(cleaned)
+
+
+def emotion(value: object) -> int | None:
+    """An emotion score from -2 (very negative) to +2 (very positive), or None."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not -2 <= value <= 2:
+        raise ValidationError("An emotion score is a whole number from -2 to +2.")
+    return value
+
+
+def resource_status(value: object) -> ResourceStatus | None:
+    """'have' or 'need' for a resource note, or None."""
+    if value is None or value == "":
+        return None
+    try:
+        return ResourceStatus(value)
+    except ValueError:
+        raise ValidationError("A resource is either 'have' or 'need'.") from None
+
+
+def lane_kind(value: object) -> LaneKind:
+    try:
+        return LaneKind(value)
+    except ValueError:
+        kinds = ", ".join(k.value for k in LaneKind)
+        raise ValidationError(f"A lane kind is one of: {kinds}.") from None
+
+
+def photo(data: bytes | None) -> str | None:
+    """Check an uploaded avatar and return its MIME type (None for no photo)."""
+    if data is None:
+        return None
+    if len(data) > PHOTO_MAX_BYTES:
+        raise ValidationError(
+            f"The photo is {len(data) / 1_048_576:.1f} MB; the limit is 2 MB. "
+            "Use a smaller image."
+        )
+    for signature, mime in _IMAGE_SIGNATURES:
+        if data.startswith(signature):
+            return mime
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    raise ValidationError(
+        "That file is not a PNG, JPEG, GIF or WebP image; choose a photo file."
+    )

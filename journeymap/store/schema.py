@@ -1,0 +1,198 @@
+"""Tables and the ordered, named migrations that build them.
+
+Portable SQL only (SQLite and PostgreSQL). Every editable row has a `version`
+that each write increments; maps also carry a `revision` that any change on
+the map increments, which lets a viewer poll one integer for changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Connection,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+)
+from sqlalchemy.types import DateTime
+
+
+class UTCDateTime(TypeDecorator):
+    """Stored as naive UTC in both databases, returned as an aware UTC datetime."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is not None:
+            return value.astimezone(UTC).replace(tzinfo=None)
+        return None
+
+    def process_result_value(self, value, dialect):
+        return value.replace(tzinfo=UTC) if value is not None else None
+
+
+def _id() -> Column:
+    return Column("id", String(32), primary_key=True)
+
+
+def _parent(name: str, target: str) -> Column:
+    return Column(name, String(32), ForeignKey(target, ondelete="CASCADE"), nullable=False)
+
+
+def _define(metadata: MetaData) -> dict[str, Table]:
+    """The schema as of migration 0001 (later migrations alter it with DDL)."""
+    migrations = Table(
+        "schema_migrations",
+        metadata,
+        Column("name", String(100), primary_key=True),
+        Column("applied_at", UTCDateTime, nullable=False),
+    )
+    workspaces = Table(
+        "workspaces",
+        metadata,
+        _id(),
+        Column("name", String(200), nullable=False),
+        Column("description", Text, nullable=False, default=""),
+        Column("created_by", String(200), nullable=False, default=""),
+        Column("created_at", UTCDateTime, nullable=False),
+        Column("updated_at", UTCDateTime, nullable=False),
+        Column("version", Integer, nullable=False, default=1),
+    )
+    personas = Table(
+        "personas",
+        metadata,
+        _id(),
+        _parent("workspace_id", "workspaces.id"),
+        Column("name", String(200), nullable=False),
+        Column("role", Text, nullable=False, default=""),
+        Column("quote", Text, nullable=False, default=""),
+        Column("background", Text, nullable=False, default=""),
+        Column("goals", JSON, nullable=False),
+        Column("motivations", JSON, nullable=False),
+        Column("frustrations", JSON, nullable=False),
+        Column("channels", JSON, nullable=False),
+        Column("tags", JSON, nullable=False),
+        Column("is_primary", Boolean, nullable=False, default=False),
+        Column("photo", LargeBinary, nullable=True),
+        Column("photo_type", String(40), nullable=True),
+        Column("created_by", String(200), nullable=False, default=""),
+        Column("created_at", UTCDateTime, nullable=False),
+        Column("updated_at", UTCDateTime, nullable=False),
+        Column("version", Integer, nullable=False, default=1),
+        Index("ix_personas_workspace", "workspace_id"),
+    )
+    maps = Table(
+        "maps",
+        metadata,
+        _id(),
+        _parent("workspace_id", "workspaces.id"),
+        Column("title", String(200), nullable=False),
+        Column("scenario", Text, nullable=False, default=""),
+        Column(
+            "persona_id",
+            String(32),
+            ForeignKey("personas.id", ondelete="SET NULL"),
+            nullable=True,
+        ),
+        Column("created_by", String(200), nullable=False, default=""),
+        Column("created_at", UTCDateTime, nullable=False),
+        Column("updated_at", UTCDateTime, nullable=False),
+        Column("version", Integer, nullable=False, default=1),
+        Column("revision", Integer, nullable=False, default=1),
+        Index("ix_maps_workspace", "workspace_id"),
+    )
+    stages = Table(
+        "stages",
+        metadata,
+        _id(),
+        _parent("map_id", "maps.id"),
+        Column("name", String(200), nullable=False),
+        Column("position", Float, nullable=False),
+        Column("version", Integer, nullable=False, default=1),
+        Index("ix_stages_map", "map_id"),
+    )
+    lanes = Table(
+        "lanes",
+        metadata,
+        _id(),
+        _parent("map_id", "maps.id"),
+        Column("name", String(200), nullable=False),
+        Column("kind", String(20), nullable=False),
+        Column("position", Float, nullable=False),
+        Column("version", Integer, nullable=False, default=1),
+        Index("ix_lanes_map", "map_id"),
+    )
+    notes = Table(
+        "notes",
+        metadata,
+        _id(),
+        _parent("map_id", "maps.id"),
+        _parent("stage_id", "stages.id"),
+        _parent("lane_id", "lanes.id"),
+        Column("text", Text, nullable=False),
+        Column("author", String(200), nullable=False, default=""),
+        Column("emotion", Integer, nullable=True),
+        Column("channel", String(200), nullable=True),
+        Column("resource_status", String(10), nullable=True),
+        Column("position", Float, nullable=False),
+        Column("created_at", UTCDateTime, nullable=False),
+        Column("updated_at", UTCDateTime, nullable=False),
+        Column("version", Integer, nullable=False, default=1),
+        Index("ix_notes_map", "map_id"),
+    )
+    return {
+        "schema_migrations": migrations,
+        "workspaces": workspaces,
+        "personas": personas,
+        "maps": maps,
+        "stages": stages,
+        "lanes": lanes,
+        "notes": notes,
+    }
+
+
+metadata = MetaData()
+T = _define(metadata)
+
+
+def _initial(conn: Connection) -> None:
+    frozen = MetaData()
+    _define(frozen)
+    frozen.create_all(conn)
+
+
+# Append only; never edit or reorder an entry once it has shipped.
+MIGRATIONS: tuple[tuple[str, Callable[[Connection], None]], ...] = (("0001_initial", _initial),)
+
+
+def applied(conn: Connection) -> set[str]:
+    if not conn.dialect.has_table(conn, "schema_migrations"):
+        return set()
+    table = T["schema_migrations"]
+    return {row.name for row in conn.execute(table.select())}
+
+
+def migrate(conn: Connection, now: datetime) -> list[str]:
+    """Apply the migrations this database lacks, in order; return their names."""
+    done = applied(conn)
+    ran = []
+    for name, step in MIGRATIONS:
+        if name in done:
+            continue
+        step(conn)
+        conn.execute(T["schema_migrations"].insert().values(name=name, applied_at=now))
+        ran.append(name)
+    return ran
