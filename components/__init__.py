@@ -1,0 +1,1 @@
+"""Streamlit building blocks of the app: the only place for session keys and caches."""

@@ -1,0 +1,235 @@
+"""Editing one note (a dialog that keeps the user's draft through conflicts) and
+the keyboard-friendly "add a note" form beside the wall."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from components import shell
+from components.feedback import attempt
+from journeymap import (
+    ConflictError,
+    LaneKind,
+    MapBoard,
+    Note,
+    NotFoundError,
+    Store,
+)
+from journeymap.palette import EMOTION_LABELS
+
+KEY_EDITING = "wall:editing"
+_FIELDS = ("text", "emotion", "channel", "resource", "stage", "lane", "base", "theirs", "gone")
+EMOTION_OPTIONS = (-2, -1, 0, 1, 2)
+
+
+def _k(note_id: str, field: str) -> str:
+    return f"note:{note_id}:{field}"
+
+
+def emotion_label(score: int) -> str:
+    return f"{score:+d} {EMOTION_LABELS[score]}" if score else f"0 {EMOTION_LABELS[0]}"
+
+
+def open_editor(note_id: str) -> None:
+    st.session_state[KEY_EDITING] = note_id
+
+
+def close_editor() -> None:
+    note_id = st.session_state.pop(KEY_EDITING, None)
+    if note_id:
+        for field in _FIELDS:
+            st.session_state.pop(_k(note_id, field), None)
+
+
+def _load_draft(note: Note) -> None:
+    """Start the draft from the note as it is now; its version is the base of the edit."""
+    st.session_state[_k(note.id, "text")] = note.text
+    st.session_state[_k(note.id, "emotion")] = note.emotion
+    st.session_state[_k(note.id, "channel")] = note.channel or ""
+    status = note.resource_status.value if note.resource_status else "have"
+    st.session_state[_k(note.id, "resource")] = status
+    st.session_state[_k(note.id, "stage")] = note.stage_id
+    st.session_state[_k(note.id, "lane")] = note.lane_id
+    st.session_state[_k(note.id, "base")] = note.version
+    st.session_state.pop(_k(note.id, "theirs"), None)
+
+
+def _draft_fields(note_id: str, kind: LaneKind) -> dict:
+    state = st.session_state
+    fields = {"text": state[_k(note_id, "text")]}
+    if kind is LaneKind.EMOTION:
+        fields["emotion"] = state[_k(note_id, "emotion")]
+    elif kind is LaneKind.TOUCHPOINT:
+        fields["channel"] = state[_k(note_id, "channel")]
+    elif kind is LaneKind.RESOURCE:
+        fields["resource_status"] = state[_k(note_id, "resource")]
+    return fields
+
+
+def render_editor(store: Store, board: MapBoard, user: str) -> None:
+    """Show the note dialog when a note was opened on the wall."""
+    note_id = st.session_state.get(KEY_EDITING)
+    if note_id:
+        _dialog(store, board, note_id, user)
+
+
+@st.dialog("Sticky note", width="large", on_dismiss=close_editor)
+def _dialog(store: Store, board: MapBoard, note_id: str, user: str) -> None:
+    if _k(note_id, "base") not in st.session_state:
+        try:
+            _load_draft(store.get_note(note_id))
+        except NotFoundError:
+            st.warning("This note was deleted by someone else.", icon=":material/delete:")
+            st.button("Close", on_click=close_editor, key=_k(note_id, "close_gone"))
+            return
+    theirs: Note | None = st.session_state.get(_k(note_id, "theirs"))
+    stage_names = {s.id: s.name for s in board.stages}
+    lanes = {lane.id: lane for lane in board.lanes}
+    lane = lanes.get(st.session_state[_k(note_id, "lane")])
+    kind = lane.kind if lane else LaneKind.CUSTOM
+
+    st.text_area("Text", key=_k(note_id, "text"), height=110, max_chars=None)
+    if kind is LaneKind.EMOTION:
+        st.segmented_control(
+            "Emotion score",
+            EMOTION_OPTIONS,
+            key=_k(note_id, "emotion"),
+            format_func=emotion_label,
+        )
+    elif kind is LaneKind.TOUCHPOINT:
+        st.text_input("Channel", key=_k(note_id, "channel"), placeholder="e.g. Email, Website")
+    elif kind is LaneKind.RESOURCE:
+        st.radio("Resource", ("have", "need"), key=_k(note_id, "resource"), horizontal=True)
+    left, right = st.columns(2)
+    left.selectbox(
+        "Stage", list(stage_names), key=_k(note_id, "stage"), format_func=stage_names.get
+    )
+    right.selectbox(
+        "Lane", list(lanes), key=_k(note_id, "lane"), format_func=lambda i: lanes[i].name
+    )
+    if theirs is not None:
+        _conflict_panel(store, note_id, theirs, kind)
+        return
+    if st.session_state.get(_k(note_id, "gone")):
+        _gone_panel(store, board, note_id, kind, user)
+        return
+    save, delete, cancel = st.columns(3)
+    if save.button("Save", type="primary", key=_k(note_id, "save"), width="stretch"):
+        _save(store, note_id, kind, expected=st.session_state[_k(note_id, "base")])
+    if delete.button("Delete", key=_k(note_id, "delete"), icon=":material/delete:", width="stretch"):
+        _delete(store, note_id)
+    cancel.button("Cancel", key=_k(note_id, "cancel"), on_click=close_editor, width="stretch")
+
+
+def _save(store: Store, note_id: str, kind: LaneKind, expected: int) -> None:
+    state = st.session_state
+    try:
+        note = store.update_note(note_id, expected, **_draft_fields(note_id, kind))
+        stage, lane = state[_k(note_id, "stage")], state[_k(note_id, "lane")]
+        if (stage, lane) != (note.stage_id, note.lane_id):
+            store.move_note(note_id, note.version, stage_id=stage, lane_id=lane)
+    except ConflictError as err:
+        state[_k(note_id, "theirs")] = err.current
+        st.rerun(scope="fragment")
+    except NotFoundError:
+        state[_k(note_id, "gone")] = True
+        st.rerun(scope="fragment")
+    else:
+        close_editor()
+        shell.flash("Note saved.")
+        st.rerun()
+
+
+def _delete(store: Store, note_id: str) -> None:
+    try:
+        store.delete_note(note_id, st.session_state[_k(note_id, "base")])
+    except ConflictError as err:
+        st.session_state[_k(note_id, "theirs")] = err.current
+        st.rerun(scope="fragment")
+    except NotFoundError:
+        pass  # already gone: the outcome the user wanted
+    close_editor()
+    shell.flash("Note deleted.", icon=":material/delete:")
+    st.rerun()
+
+
+def _take_theirs(note_id: str) -> None:
+    theirs = st.session_state.pop(_k(note_id, "theirs"))
+    _load_draft(theirs)
+
+
+def _conflict_panel(store: Store, note_id: str, theirs: Note, kind: LaneKind) -> None:
+    st.warning(
+        "Someone else changed this note while you were editing it. Nothing of yours was "
+        "saved yet: compare the two versions and choose.",
+        icon=":material/sync_problem:",
+    )
+    mine, other = st.columns(2)
+    mine.caption("Your version")
+    mine.text(st.session_state[_k(note_id, "text")])
+    other.caption(f"Their version (now at version {theirs.version})")
+    other.text(theirs.text)
+    keep, take = st.columns(2)
+    if keep.button("Keep mine", type="primary", key=_k(note_id, "keep"), width="stretch"):
+        st.session_state.pop(_k(note_id, "theirs"))
+        _save(store, note_id, kind, expected=theirs.version)
+    take.button(
+        "Take theirs", key=_k(note_id, "take"), on_click=_take_theirs, args=(note_id,), width="stretch"
+    )
+
+
+def _gone_panel(store: Store, board: MapBoard, note_id: str, kind: LaneKind, user: str) -> None:
+    st.warning(
+        "Someone deleted this note while you were editing it. Your text is still here.",
+        icon=":material/delete:",
+    )
+    state = st.session_state
+    if st.button("Put my text back as a new note", type="primary", key=_k(note_id, "readd")):
+        ok, _ = attempt(
+            lambda: store.add_note(
+                board.map.id,
+                stage_id=state[_k(note_id, "stage")],
+                lane_id=state[_k(note_id, "lane")],
+                author=user,
+                **_draft_fields(note_id, kind),
+            )
+        )
+        if ok:
+            close_editor()
+            shell.flash("Your note is back on the wall.")
+            st.rerun()
+    st.button("Discard my text", key=_k(note_id, "discard"), on_click=close_editor)
+
+
+def render_add_form(store: Store, board: MapBoard, user: str, *, key: str) -> None:
+    """Add a note by choosing its cell: for keyboards, screen readers and scripts."""
+    stages = {s.id: s.name for s in board.stages}
+    lanes = {lane.id: lane for lane in board.lanes}
+    left, right = st.columns(2)
+    stage_id = left.selectbox("Stage", list(stages), format_func=stages.get, key=f"{key}:stage")
+    lane_id = right.selectbox(
+        "Lane", list(lanes), format_func=lambda i: lanes[i].name, key=f"{key}:lane"
+    )
+    text = st.text_area("Note", key=f"{key}:text", height=80)
+    kind = lanes[lane_id].kind if lane_id in lanes else LaneKind.CUSTOM
+    extra: dict = {}
+    if kind is LaneKind.EMOTION:
+        extra["emotion"] = st.segmented_control(
+            "Emotion score", EMOTION_OPTIONS, key=f"{key}:emotion", format_func=emotion_label
+        )
+    elif kind is LaneKind.TOUCHPOINT:
+        extra["channel"] = st.text_input("Channel", key=f"{key}:channel")
+    elif kind is LaneKind.RESOURCE:
+        extra["resource_status"] = st.radio(
+            "Resource", ("have", "need"), key=f"{key}:resource", horizontal=True
+        )
+    if st.button("Add note", type="primary", key=f"{key}:submit", icon=":material/add:"):
+        ok, _ = attempt(
+            lambda: store.add_note(
+                board.map.id, stage_id=stage_id, lane_id=lane_id, text=text, author=user, **extra
+            )
+        )
+        if ok:
+            st.session_state.pop(f"{key}:text", None)
+            shell.flash("Note added.")
+            st.rerun()

@@ -1,0 +1,156 @@
+"""The frame every page starts with: page config, menu, who am I, current workspace.
+
+Pages are discovered by Streamlit from `pages/`; the built-in sidebar list is
+switched off in `.streamlit/config.toml` and this module draws the menu from
+one page list, so a deep link after a server restart still gets the menu.
+The current workspace and map live in the URL (`?ws=...&map=...`) as well as
+in session state, so a reload lands where the user was.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import streamlit as st
+
+from components.resources import get_store
+from journeymap import JourneyMapError, Store, Workspace, rules
+
+FAVICON = str(Path(__file__).with_name("favicon.png"))
+KEY_USER = "jm:user"
+KEY_WORKSPACE = "jm:workspace"
+KEY_MAP = "jm:map"
+KEY_FLASH = "jm:flash"
+
+
+@dataclass(frozen=True)
+class PageLink:
+    """One entry of the menu."""
+
+    path: str
+    label: str
+    icon: str
+
+
+PAGES: tuple[PageLink, ...] = (
+    PageLink("app.py", "Home", ":material/home:"),
+    PageLink("pages/personas.py", "Personas", ":material/groups:"),
+    PageLink("pages/journey_map.py", "Journey map", ":material/view_kanban:"),
+)
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a page needs: the store, who is using it, and where they are."""
+
+    store: Store
+    user: str
+    workspace: Workspace | None
+
+
+def page_setup(title: str) -> Context:
+    """Set up the page and return its context; stops the run until a name is given."""
+    # A local favicon: a material icon here would be fetched from a font CDN.
+    st.set_page_config(page_title=f"{title} · Journey maps", page_icon=FAVICON, layout="wide")
+    store = get_store()
+    _adopt_query_params()
+    workspace = _current_workspace(store)
+    _menu(workspace)
+    _show_flash()
+    user = st.session_state.get(KEY_USER, "")
+    if not user:
+        _ask_name()
+        st.stop()
+    return Context(store=store, user=user, workspace=workspace)
+
+
+def location_params() -> dict[str, str]:
+    """The query parameters that keep the user's place across pages and reloads."""
+    params = {}
+    if st.session_state.get(KEY_WORKSPACE):
+        params["ws"] = st.session_state[KEY_WORKSPACE]
+    if st.session_state.get(KEY_MAP):
+        params["map"] = st.session_state[KEY_MAP]
+    return params
+
+
+def select_workspace(workspace_id: str | None) -> None:
+    if st.session_state.get(KEY_WORKSPACE) != workspace_id:
+        st.session_state[KEY_MAP] = None
+    st.session_state[KEY_WORKSPACE] = workspace_id
+    _write_query_params()
+
+
+def select_map(map_id: str | None) -> None:
+    st.session_state[KEY_MAP] = map_id
+    _write_query_params()
+
+
+def flash(message: str, icon: str = ":material/check_circle:") -> None:
+    """A toast shown on the next run (survives `st.rerun` and page switches)."""
+    st.session_state[KEY_FLASH] = (message, icon)
+
+
+def _show_flash() -> None:
+    message = st.session_state.pop(KEY_FLASH, None)
+    if message:
+        st.toast(message[0], icon=message[1])
+
+
+def _adopt_query_params() -> None:
+    """A new session (a reload, a shared link) takes its place from the URL."""
+    params = st.query_params
+    if KEY_WORKSPACE not in st.session_state:
+        st.session_state[KEY_WORKSPACE] = params.get("ws")
+    if KEY_MAP not in st.session_state:
+        st.session_state[KEY_MAP] = params.get("map")
+
+
+def _write_query_params() -> None:
+    wanted = location_params()
+    if dict(st.query_params) != wanted:
+        st.query_params.from_dict(wanted)
+
+
+def _current_workspace(store: Store) -> Workspace | None:
+    workspaces = store.list_workspaces()
+    chosen = st.session_state.get(KEY_WORKSPACE)
+    workspace = next((w for w in workspaces if w.id == chosen), None)
+    if workspace is None and workspaces:
+        workspace = workspaces[0]
+    select_workspace(workspace.id if workspace else None)
+    return workspace
+
+
+def _menu(workspace: Workspace | None) -> None:
+    params = location_params()
+    with st.sidebar:
+        st.markdown("### :material/route: Journey maps")
+        for page in PAGES:
+            st.page_link(page.path, label=page.label, icon=page.icon, query_params=params)
+        st.divider()
+        if workspace is not None:
+            st.caption("Workspace")
+            st.text(workspace.name)
+        user = st.session_state.get(KEY_USER, "")
+        if user:
+            st.caption("You are")
+            st.text(user)
+            if st.button("Change name", key="shell:change_name", icon=":material/badge:"):
+                st.session_state[KEY_USER] = ""
+                st.rerun()
+
+
+def _ask_name() -> None:
+    with st.form("shell:name_form", border=True):
+        st.subheader("Who are you?")
+        st.caption("Your name is shown on every note and persona you create in this session.")
+        name = st.text_input("Your name", key="shell:name", placeholder="e.g. Ana (Product)")
+        if st.form_submit_button("Continue", type="primary"):
+            try:
+                st.session_state[KEY_USER] = rules.name(name, "Your name")
+            except JourneyMapError as err:
+                st.error(str(err))
+            else:
+                st.rerun()

@@ -1,0 +1,272 @@
+// The sticky-note wall: stages across, lanes down, notes in cells.
+// User text only ever reaches the page through textContent / value, never as HTML.
+// Events to Python: add {stage_id, lane_id, text, ...}, move {note_id, version,
+// stage_id, lane_id, index}, open {note_id}. Drafts and the open add form live on
+// the host element, so a redraw (someone else's change) never wipes what is typed.
+
+const FACES = { "-2": "\u{1F623}", "-1": "\u{1F641}", "0": "\u{1F610}", "1": "\u{1F642}", "2": "\u{1F604}" };
+
+function el(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined && text !== null) node.textContent = String(text);
+  return node;
+}
+
+function cellKey(stageId, laneId) {
+  return stageId + "|" + laneId;
+}
+
+function signed(score) {
+  return score > 0 ? "+" + score : String(score);
+}
+
+export default function (component) {
+  const { data, parentElement, setTriggerValue } = component;
+  const state = parentElement.__jmWall || (parentElement.__jmWall = { open: null, drafts: {}, extras: {} });
+  let root = parentElement.querySelector(".jm-wall");
+  if (!root) {
+    root = el("div", "jm-wall");
+    parentElement.appendChild(root);
+  }
+  const send = (event, value) => setTriggerValue(event, { ...value, nonce: Date.now() + Math.random() });
+  const notesById = new Map(data.notes.map((n) => [n.id, n]));
+  const lanesById = new Map(data.lanes.map((l) => [l.id, l]));
+
+  function noteElement(note) {
+    const lane = lanesById.get(note.lane_id);
+    const card = el("div", "jm-note");
+    card.draggable = !data.readonly;
+    card.tabIndex = 0;
+    card.dataset.id = note.id;
+    card.dataset.testid = "jm-note";
+    card.style.background = lane ? lane.colour : "#fff";
+    card.setAttribute("role", "button");
+    card.setAttribute("aria-label", "Note: " + note.text);
+    card.appendChild(el("div", "jm-text", note.text));
+    const meta = el("div", "jm-meta");
+    if (note.emotion !== null && note.emotion !== undefined) {
+      meta.appendChild(el("span", "jm-chip jm-emotion", FACES[String(note.emotion)] + " " + signed(note.emotion)));
+    }
+    if (note.channel) meta.appendChild(el("span", "jm-chip", note.channel));
+    if (note.resource_status) meta.appendChild(el("span", "jm-chip jm-" + note.resource_status, note.resource_status));
+    meta.appendChild(el("span", "jm-author", note.author || "anonymous"));
+    card.appendChild(meta);
+    const open = () => send("open", { note_id: note.id });
+    card.addEventListener("click", open);
+    card.addEventListener("keydown", (e) => {
+      if (e.key === "Enter" || e.key === " ") {
+        e.preventDefault();
+        open();
+      }
+    });
+    card.addEventListener("dragstart", (e) => {
+      e.dataTransfer.setData("text/plain", note.id);
+      e.dataTransfer.effectAllowed = "move";
+      card.classList.add("jm-dragging");
+    });
+    card.addEventListener("dragend", () => card.classList.remove("jm-dragging"));
+    return card;
+  }
+
+  function dropIndex(cell, clientY, draggedId) {
+    const cards = [...cell.querySelectorAll(".jm-note")].filter((c) => c.dataset.id !== draggedId);
+    const index = cards.findIndex((c) => {
+      const box = c.getBoundingClientRect();
+      return clientY < box.top + box.height / 2;
+    });
+    return index === -1 ? cards.length : index;
+  }
+
+  function addForm(stage, lane, key) {
+    const form = el("form", "jm-form");
+    const area = el("textarea", "jm-input");
+    area.rows = 3;
+    area.placeholder = "Write a note. Enter adds it, Shift+Enter starts a new line, Esc closes.";
+    area.setAttribute("aria-label", "New note in " + stage.name + ", " + lane.name);
+    area.value = state.drafts[key] || "";
+    area.addEventListener("input", () => (state.drafts[key] = area.value));
+    form.appendChild(area);
+    const extras = state.extras[key] || (state.extras[key] = {});
+    if (lane.kind === "emotion") {
+      const pick = el("select", "jm-extra");
+      pick.setAttribute("aria-label", "Emotion score");
+      for (const [value, label] of [["", "Score..."], ...[2, 1, 0, -1, -2].map((s) => [String(s), FACES[String(s)] + " " + signed(s)])]) {
+        const option = el("option", null, label);
+        option.value = value;
+        pick.appendChild(option);
+      }
+      pick.value = extras.emotion ?? "";
+      pick.addEventListener("change", () => (extras.emotion = pick.value));
+      form.appendChild(pick);
+    } else if (lane.kind === "touchpoint") {
+      const channel = el("input", "jm-extra");
+      channel.placeholder = "Channel (e.g. Email)";
+      channel.setAttribute("aria-label", "Channel");
+      channel.value = extras.channel || "";
+      channel.addEventListener("input", () => (extras.channel = channel.value));
+      form.appendChild(channel);
+    } else if (lane.kind === "resource") {
+      const pick = el("select", "jm-extra");
+      pick.setAttribute("aria-label", "Have or need");
+      for (const value of ["have", "need"]) {
+        const option = el("option", null, value === "have" ? "We have it" : "We need it");
+        option.value = value;
+        pick.appendChild(option);
+      }
+      pick.value = extras.resource_status || "have";
+      pick.addEventListener("change", () => (extras.resource_status = pick.value));
+      form.appendChild(pick);
+    }
+    const buttons = el("div", "jm-buttons");
+    const save = el("button", "jm-save", "Add");
+    save.type = "submit";
+    const cancel = el("button", "jm-cancel", "Close");
+    cancel.type = "button";
+    buttons.append(save, cancel);
+    form.appendChild(buttons);
+    const close = () => {
+      state.open = null;
+      state.drafts[key] = area.value;
+      draw();
+    };
+    const submit = () => {
+      const text = area.value.trim();
+      if (!text) return;
+      const value = { stage_id: stage.id, lane_id: lane.id, text };
+      if (lane.kind === "emotion" && extras.emotion !== undefined && extras.emotion !== "") value.emotion = Number(extras.emotion);
+      if (lane.kind === "touchpoint" && extras.channel) value.channel = extras.channel;
+      if (lane.kind === "resource") value.resource_status = extras.resource_status || "have";
+      state.drafts[key] = "";
+      area.value = "";
+      send("add", value);
+      const pending = el("div", "jm-note jm-pending", text);
+      pending.style.background = lane.colour;
+      form.before(pending);
+    };
+    form.addEventListener("submit", (e) => {
+      e.preventDefault();
+      submit();
+    });
+    cancel.addEventListener("click", close);
+    area.addEventListener("keydown", (e) => {
+      if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
+        e.preventDefault();
+        submit();
+      } else if (e.key === "Escape") {
+        close();
+      }
+    });
+    return form;
+  }
+
+  function cellElement(stage, lane, notes) {
+    const key = cellKey(stage.id, lane.id);
+    const cell = el("div", "jm-cell");
+    cell.dataset.stage = stage.id;
+    cell.dataset.lane = lane.id;
+    cell.dataset.testid = "jm-cell";
+    cell.setAttribute("aria-label", stage.name + ", " + lane.name);
+    for (const note of notes) cell.appendChild(noteElement(note));
+    if (!data.readonly) {
+      if (state.open === key) {
+        cell.appendChild(addForm(stage, lane, key));
+      } else {
+        const add = el("button", "jm-add", "+");
+        add.type = "button";
+        add.title = "Add a note to " + stage.name + " / " + lane.name;
+        add.setAttribute("aria-label", "Add a note to " + stage.name + ", " + lane.name);
+        add.addEventListener("click", () => {
+          state.open = key;
+          state.justOpened = true;
+          draw();
+        });
+        cell.appendChild(add);
+      }
+    }
+    cell.addEventListener("dragover", (e) => {
+      if (data.readonly) return;
+      e.preventDefault();
+      e.dataTransfer.dropEffect = "move";
+      cell.classList.add("jm-over");
+    });
+    cell.addEventListener("dragleave", () => cell.classList.remove("jm-over"));
+    cell.addEventListener("drop", (e) => {
+      e.preventDefault();
+      cell.classList.remove("jm-over");
+      const id = e.dataTransfer.getData("text/plain");
+      const note = notesById.get(id);
+      if (!note) return;
+      const index = dropIndex(cell, e.clientY, id);
+      const dragged = root.querySelector('.jm-note[data-id="' + CSS.escape(id) + '"]');
+      const sameCell = note.stage_id === stage.id && note.lane_id === lane.id;
+      if (sameCell) {
+        const siblings = [...cell.querySelectorAll(".jm-note")];
+        if (siblings.indexOf(dragged) === index) return;
+      }
+      if (dragged) {
+        const others = [...cell.querySelectorAll(".jm-note")].filter((c) => c !== dragged);
+        const anchor = others[index] || cell.querySelector(".jm-add, .jm-form");
+        cell.insertBefore(dragged, anchor);
+        dragged.style.background = lane.colour;
+        dragged.classList.add("jm-pending");
+      }
+      send("move", { note_id: id, version: note.version, stage_id: stage.id, lane_id: lane.id, index });
+    });
+    return cell;
+  }
+
+  function focusedInside() {
+    const active = parentElement.activeElement !== undefined ? parentElement.activeElement : document.activeElement;
+    return Boolean(active && root.contains(active));
+  }
+
+  function draw() {
+    const scrollLeft = root.scrollLeft;
+    const refocus = state.justOpened || focusedInside();
+    state.justOpened = false;
+    root.replaceChildren();
+    if (!data.stages.length || !data.lanes.length) {
+      root.appendChild(el("p", "jm-empty", data.empty_message || "Nothing to show."));
+      return;
+    }
+    const grid = el("div", "jm-grid");
+    grid.style.gridTemplateColumns = "var(--jm-lane-width) repeat(" + data.stages.length + ", minmax(var(--jm-column-min), 1fr))";
+    grid.appendChild(el("div", "jm-corner", data.corner || ""));
+    for (const stage of data.stages) {
+      const head = el("div", "jm-stage");
+      head.appendChild(el("span", "jm-stage-name", stage.name));
+      head.appendChild(el("span", "jm-count", stage.count));
+      grid.appendChild(head);
+    }
+    const byCell = new Map();
+    for (const note of data.notes) {
+      const key = cellKey(note.stage_id, note.lane_id);
+      if (!byCell.has(key)) byCell.set(key, []);
+      byCell.get(key).push(note);
+    }
+    for (const lane of data.lanes) {
+      const head = el("div", "jm-lane");
+      head.style.borderLeftColor = lane.border;
+      head.style.background = lane.colour;
+      head.appendChild(el("span", "jm-lane-name", lane.name));
+      grid.appendChild(head);
+      for (const stage of data.stages) {
+        grid.appendChild(cellElement(stage, lane, byCell.get(cellKey(stage.id, lane.id)) || []));
+      }
+    }
+    root.appendChild(grid);
+    root.scrollLeft = scrollLeft;
+    if (state.open) {
+      const area = root.querySelector(".jm-form textarea");
+      if (area && refocus) {
+        area.focus();
+        area.setSelectionRange(area.value.length, area.value.length);
+      } else if (!area) {
+        state.open = null;
+      }
+    }
+  }
+
+  draw();
+}

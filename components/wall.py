@@ -1,0 +1,108 @@
+"""The sticky-note wall as one bidirectional component (no build step).
+
+One element draws every note, so a rerun with 300 notes stays cheap, and drag
+and drop works as workshop users expect. The JavaScript writes user text with
+`textContent` only; nothing here is ever interpreted as HTML.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import streamlit as st
+
+from journeymap import Lane, MapBoard, Note
+from journeymap.palette import LANE_COLOURS
+
+_HERE = Path(__file__).parent
+_WALL = st.components.v2.component(
+    "journeymap.wall",
+    css=(_HERE / "wall.css").read_text(encoding="utf-8"),
+    js=(_HERE / "wall.js").read_text(encoding="utf-8"),
+)
+EVENTS = ("add", "move", "open")
+_BORDERS = {
+    "action": "#3b82f6",
+    "touchpoint": "#8b5cf6",
+    "emotion": "#f59e0b",
+    "pain": "#ef4444",
+    "opportunity": "#22c55e",
+    "resource": "#0ea5e9",
+    "custom": "#ec4899",
+}
+
+
+@dataclass(frozen=True)
+class WallEvent:
+    """Something a participant did on the wall: add, move or open a note."""
+
+    kind: str
+    value: dict[str, Any]
+
+
+def _ignore() -> None:
+    """Trigger callbacks must exist for the events to be reported; the page acts on them."""
+
+
+def wall_payload(
+    board: MapBoard, notes: Sequence[Note], lanes: Sequence[Lane], *, readonly: bool = False
+) -> dict[str, Any]:
+    """The JSON the wall draws: only ids, plain text and numbers."""
+    counts: dict[str, int] = {}
+    for note in notes:
+        counts[note.stage_id] = counts.get(note.stage_id, 0) + 1
+    return {
+        "readonly": readonly,
+        "corner": f"{len(notes)} notes",
+        "empty_message": "No lanes match the filter." if board.lanes else "This map has no lanes.",
+        "stages": [{"id": s.id, "name": s.name, "count": counts.get(s.id, 0)} for s in board.stages],
+        "lanes": [
+            {
+                "id": lane.id,
+                "name": lane.name,
+                "kind": lane.kind.value,
+                "colour": LANE_COLOURS[lane.kind],
+                "border": _BORDERS[lane.kind.value],
+            }
+            for lane in lanes
+        ],
+        "notes": [
+            {
+                "id": n.id,
+                "stage_id": n.stage_id,
+                "lane_id": n.lane_id,
+                "text": n.text,
+                "author": n.author,
+                "version": n.version,
+                "emotion": n.emotion,
+                "channel": n.channel,
+                "resource_status": n.resource_status.value if n.resource_status else None,
+            }
+            for n in notes
+        ],
+    }
+
+
+def render_wall(
+    board: MapBoard,
+    notes: Sequence[Note],
+    lanes: Sequence[Lane],
+    *,
+    key: str,
+    readonly: bool = False,
+) -> WallEvent | None:
+    """Draw the wall; return what the participant just did, if anything."""
+    result = _WALL(
+        data=wall_payload(board, notes, lanes, readonly=readonly),
+        key=key,
+        height="content",
+        **{f"on_{event}_change": _ignore for event in EVENTS},
+    )
+    for event in EVENTS:
+        value = result.get(event)
+        if isinstance(value, dict):
+            return WallEvent(event, value)
+    return None

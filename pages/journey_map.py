@@ -1,0 +1,61 @@
+"""Journey map: the wall of sticky notes, stages across and lanes down, with the emotion curve."""
+
+import streamlit as st
+
+from components import shell
+from components.board import handle_wall_event, render_filters, render_map_header
+from components.charts import emotion_curve
+from components.notes import render_add_form, render_editor
+from components.structure import KEY_OPEN, render_structure_editor
+from components.wall import render_wall
+from components.workspaces import render_new_map
+
+ctx = shell.page_setup("Journey map")
+store = ctx.store
+if ctx.workspace is None:
+    st.info("Create a workspace on the Home page first.", icon=":material/info:")
+    st.page_link("app.py", label="Home", icon=":material/home:")
+    st.stop()
+
+maps = store.list_maps(ctx.workspace.id)
+personas = store.list_personas(ctx.workspace.id)
+if not maps:
+    st.title("Journey map")
+    st.info("This workspace has no map yet: create one.", icon=":material/info:")
+    render_new_map(store, ctx.workspace, key="map:new", personas=personas)
+    st.stop()
+
+titles = {m.id: m.title for m in maps}
+current = st.session_state.get(shell.KEY_MAP)
+if current not in titles:
+    current = maps[0].id
+    shell.select_map(current)
+picked = st.sidebar.selectbox(
+    "Map", list(titles), index=list(titles).index(current), format_func=titles.get, key="map:pick"
+)
+if picked != current:
+    shell.select_map(picked)
+    st.rerun()
+
+board = store.load_map(current)
+render_map_header(store, board, personas)
+chart = emotion_curve(board)
+if chart is not None:
+    st.altair_chart(chart, width="stretch")
+notes, lanes = render_filters(board)
+
+tools = st.columns([2, 2, 6])
+with tools[0].popover("Add a note", icon=":material/add:", width="stretch"):
+    render_add_form(store, board, ctx.user, key="addnote")
+if tools[1].button("Stages and lanes", icon=":material/view_column:", width="stretch"):
+    st.session_state[KEY_OPEN] = True
+tools[2].caption("Click + in a cell to add a note, drag a note to move it, click a note to edit it.")
+
+event = render_wall(board, notes, lanes, key="wall:board")
+if event is not None:
+    handle_wall_event(store, board, event, ctx.user)
+
+render_editor(store, board, ctx.user)
+render_structure_editor(store, board)
+with st.sidebar:
+    render_new_map(store, ctx.workspace, key="map:new", personas=personas)
