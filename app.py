@@ -31,9 +31,13 @@ if workspaces:
         shell.select_workspace(chosen)
         st.rerun()
 with sample:
-    if st.button("Open the sample workshop", icon=":material/school:", type="primary", key="home:sample"):
+    if st.button(
+        "Open the sample workshop", icon=":material/school:", type="primary", key="home:sample"
+    ):
         existing = sample_workspace(workspaces)
-        ok, workspace = (True, existing) if existing else attempt(lambda: load_sample(store, created_by=ctx.user))
+        ok, workspace = (
+            (True, existing) if existing else attempt(load_sample, store, created_by=ctx.user)
+        )
         if ok:
             shell.select_workspace(workspace.id)
             shell.select_map(store.list_maps(workspace.id)[0].id)
@@ -44,7 +48,7 @@ with st.expander("New workspace", icon=":material/add:", expanded=not workspaces
         name = st.text_input("Name", placeholder="e.g. Acme onboarding workshop")
         description = st.text_area("Description (optional)", height=70)
         if st.form_submit_button("Create workspace", type="primary"):
-            ok, workspace = attempt(lambda: store.create_workspace(name, description, ctx.user))
+            ok, workspace = attempt(store.create_workspace, name, description, ctx.user)
             if ok:
                 shell.select_workspace(workspace.id)
                 shell.flash(f"Created the workspace {workspace.name}.")
@@ -57,8 +61,10 @@ if ctx.workspace is not None:
     with st.expander("Workspace settings", icon=":material/settings:"):
         render_workspace_settings(store, ctx.workspace)
         st.divider()
-        if st.button("Load a fresh copy of the sample into a new workspace", key="home:sample_copy"):
-            ok, workspace = attempt(lambda: load_sample(store, created_by=ctx.user))
+        if st.button(
+            "Load a fresh copy of the sample into a new workspace", key="home:sample_copy"
+        ):
+            ok, workspace = attempt(load_sample, store, created_by=ctx.user)
             if ok:
                 shell.select_workspace(workspace.id)
                 shell.flash("The sample workshop is loaded into a new workspace.")

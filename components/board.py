@@ -60,9 +60,12 @@ def _map_settings(store: Store, board: MapBoard, personas: list[Persona]) -> Non
         )
         if st.form_submit_button("Save", type="primary"):
             ok, _ = attempt(
-                lambda: store.update_map(
-                    journey.id, journey.version, title=title, scenario=scenario, persona_id=persona_id
-                )
+                store.update_map,
+                journey.id,
+                journey.version,
+                title=title,
+                scenario=scenario,
+                persona_id=persona_id,
             )
             if ok:
                 shell.flash("Map saved.")
@@ -70,7 +73,7 @@ def _map_settings(store: Store, board: MapBoard, personas: list[Persona]) -> Non
     if st.toggle("Delete this map", key=f"map:{journey.id}:delete_toggle"):
         st.warning(f"This deletes the map and its {len(board.notes)} notes.")
         if st.button("Delete the map", type="primary", key=f"map:{journey.id}:delete"):
-            ok, _ = attempt(lambda: store.delete_map(journey.id, journey.version))
+            ok, _ = attempt(store.delete_map, journey.id, journey.version)
             if ok:
                 shell.select_map(None)
                 shell.flash(f"Deleted the map {journey.title}.", icon=":material/delete:")

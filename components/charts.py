@@ -33,13 +33,20 @@ def emotion_curve(board: MapBoard) -> alt.Chart | None:
         return None
     stages = list(frame["stage"])
     x = alt.X(
-        "stage:N", sort=stages, scale=alt.Scale(domain=stages), title=None, axis=alt.Axis(labelAngle=0)
+        "stage:N",
+        sort=stages,
+        scale=alt.Scale(domain=stages),
+        title=None,
+        axis=alt.Axis(labelAngle=0),
     )
     y = alt.Y(
         "score:Q",
         scale=alt.Scale(domain=[-2, 2]),
         title="Emotion",
-        axis=alt.Axis(values=list(EMOTION_LABELS), labelExpr="datum.value > 0 ? '+' + datum.value : datum.value"),
+        axis=alt.Axis(
+            values=list(EMOTION_LABELS),
+            labelExpr="datum.value > 0 ? '+' + datum.value : datum.value",
+        ),
     )
     tooltip = [
         alt.Tooltip("stage:N", title="Stage"),
@@ -56,5 +63,9 @@ def emotion_curve(board: MapBoard) -> alt.Chart | None:
             legend=None,
         )
     )
-    zero = alt.Chart(pd.DataFrame({"y": [0]})).mark_rule(strokeDash=[4, 4], opacity=0.5).encode(y="y:Q")
+    zero = (
+        alt.Chart(pd.DataFrame({"y": [0]}))
+        .mark_rule(strokeDash=[4, 4], opacity=0.5)
+        .encode(y="y:Q")
+    )
     return (zero + line + points).properties(height=170)

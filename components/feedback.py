@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import streamlit as st
 
@@ -12,10 +12,10 @@ from journeymap import JourneyMapError
 T = TypeVar("T")
 
 
-def attempt(action: Callable[[], T], *, where=None) -> tuple[bool, T | None]:
-    """Run a store call; on a domain error show its sentence and return (False, None)."""
+def attempt(action: Callable[..., T], *args: Any, **kwargs: Any) -> tuple[bool, T | None]:
+    """Call a store method; on a domain error show its sentence and return (False, None)."""
     try:
-        return True, action()
+        return True, action(*args, **kwargs)
     except JourneyMapError as err:
-        (where or st).error(str(err), icon=":material/error:")
+        st.error(str(err), icon=":material/error:")
         return False, None

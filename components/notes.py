@@ -116,7 +116,9 @@ def _dialog(store: Store, board: MapBoard, note_id: str, user: str) -> None:
     save, delete, cancel = st.columns(3)
     if save.button("Save", type="primary", key=_k(note_id, "save"), width="stretch"):
         _save(store, note_id, kind, expected=st.session_state[_k(note_id, "base")])
-    if delete.button("Delete", key=_k(note_id, "delete"), icon=":material/delete:", width="stretch"):
+    if delete.button(
+        "Delete", key=_k(note_id, "delete"), icon=":material/delete:", width="stretch"
+    ):
         _delete(store, note_id)
     cancel.button("Cancel", key=_k(note_id, "cancel"), on_click=close_editor, width="stretch")
 
@@ -174,7 +176,11 @@ def _conflict_panel(store: Store, note_id: str, theirs: Note, kind: LaneKind) ->
         st.session_state.pop(_k(note_id, "theirs"))
         _save(store, note_id, kind, expected=theirs.version)
     take.button(
-        "Take theirs", key=_k(note_id, "take"), on_click=_take_theirs, args=(note_id,), width="stretch"
+        "Take theirs",
+        key=_k(note_id, "take"),
+        on_click=_take_theirs,
+        args=(note_id,),
+        width="stretch",
     )
 
 
@@ -186,13 +192,12 @@ def _gone_panel(store: Store, board: MapBoard, note_id: str, kind: LaneKind, use
     state = st.session_state
     if st.button("Put my text back as a new note", type="primary", key=_k(note_id, "readd")):
         ok, _ = attempt(
-            lambda: store.add_note(
-                board.map.id,
-                stage_id=state[_k(note_id, "stage")],
-                lane_id=state[_k(note_id, "lane")],
-                author=user,
-                **_draft_fields(note_id, kind),
-            )
+            store.add_note,
+            board.map.id,
+            stage_id=state[_k(note_id, "stage")],
+            lane_id=state[_k(note_id, "lane")],
+            author=user,
+            **_draft_fields(note_id, kind),
         )
         if ok:
             close_editor()
@@ -225,9 +230,13 @@ def render_add_form(store: Store, board: MapBoard, user: str, *, key: str) -> No
         )
     if st.button("Add note", type="primary", key=f"{key}:submit", icon=":material/add:"):
         ok, _ = attempt(
-            lambda: store.add_note(
-                board.map.id, stage_id=stage_id, lane_id=lane_id, text=text, author=user, **extra
-            )
+            store.add_note,
+            board.map.id,
+            stage_id=stage_id,
+            lane_id=lane_id,
+            text=text,
+            author=user,
+            **extra,
         )
         if ok:
             st.session_state.pop(f"{key}:text", None)

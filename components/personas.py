@@ -18,6 +18,8 @@ LIST_FIELDS = (
     ("frustrations", "Frustrations and challenges"),
     ("channels", "Channels they use"),
 )
+KEY_EDITING = "persona:editing"
+KEY_DELETING = "persona:deleting"
 _AVATAR_COLOURS = ("#2563eb", "#7c3aed", "#db2777", "#ea580c", "#16a34a", "#0891b2", "#4b5563")
 
 
@@ -85,8 +87,12 @@ def render_form(store: Store, workspace_id: str, user: str, persona: Persona | N
                 height=100,
             )
         tags = st.text_input("Tags (comma separated)", value=", ".join(p.tags) if p else "")
-        primary = st.checkbox("Primary persona (the one to map first)", value=p.is_primary if p else False)
-        photo = st.file_uploader("Photo (PNG, JPEG, GIF or WebP, up to 2 MB)", type=["png", "jpg", "jpeg", "gif", "webp"])
+        primary = st.checkbox(
+            "Primary persona (the one to map first)", value=p.is_primary if p else False
+        )
+        photo = st.file_uploader(
+            "Photo (PNG, JPEG, GIF or WebP, up to 2 MB)", type=["png", "jpg", "jpeg", "gif", "webp"]
+        )
         remove_photo = st.checkbox("Remove the photo", value=False) if p and p.photo else False
         submitted = st.form_submit_button("Save persona" if p else "Create persona", type="primary")
     if not submitted:
@@ -104,9 +110,9 @@ def render_form(store: Store, workspace_id: str, user: str, persona: Persona | N
     elif remove_photo:
         fields["photo"] = None
     if p is None:
-        ok, saved = attempt(lambda: store.add_persona(workspace_id, name, created_by=user, **fields))
+        ok, saved = attempt(store.add_persona, workspace_id, name, created_by=user, **fields)
     else:
-        ok, saved = attempt(lambda: store.update_persona(p.id, p.version, name=name, **fields))
+        ok, saved = attempt(store.update_persona, p.id, p.version, name=name, **fields)
     if ok:
         shell.flash(f"Saved {saved.name}.")
     return saved
@@ -128,3 +134,42 @@ def render_compare(personas: list[Persona]) -> None:
                     st.markdown("\n".join(f"- {md_escape(v)}" for v in value) or "—")
                 else:
                     st.text(value or "—")
+
+
+def render_library_card(store: Store, workspace_id: str, persona: Persona, user: str) -> None:
+    """A persona card with its actions: edit, duplicate, delete (asking when maps use it)."""
+    key = f"persona:{persona.id}"
+    state = st.session_state
+    render_card(persona)
+    edit, copy, delete = st.columns(3)
+    if edit.button("Edit", key=f"{key}:edit", icon=":material/edit:"):
+        state[KEY_EDITING] = persona.id
+    if copy.button("Duplicate", key=f"{key}:copy", icon=":material/content_copy:"):
+        if attempt(store.duplicate_persona, persona.id, created_by=user)[0]:
+            shell.flash(f"Duplicated {persona.name}.")
+            st.rerun()
+    if delete.button("Delete", key=f"{key}:delete", icon=":material/delete:"):
+        state[KEY_DELETING] = persona.id
+    if state.get(KEY_DELETING) == persona.id:
+        used = store.maps_using_persona(persona.id)
+        if used:
+            st.warning(
+                f"{len(used)} map(s) follow this persona: {', '.join(m.title for m in used)}. "
+                "They keep their notes and lose the persona."
+            )
+        yes, no = st.columns(2)
+        if yes.button("Delete it", key=f"{key}:yes", type="primary"):
+            state.pop(KEY_DELETING)
+            if attempt(store.delete_persona, persona.id, persona.version)[0]:
+                shell.flash(f"Deleted {persona.name}.", icon=":material/delete:")
+                st.rerun()
+        if no.button("Keep it", key=f"{key}:no"):
+            state.pop(KEY_DELETING)
+            st.rerun()
+    if state.get(KEY_EDITING) == persona.id:
+        if render_form(store, workspace_id, user, persona, key=f"{key}:form"):
+            state.pop(KEY_EDITING)
+            st.rerun()
+        if st.button("Close the editor", key=f"{key}:close"):
+            state.pop(KEY_EDITING)
+            st.rerun()

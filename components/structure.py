@@ -59,32 +59,46 @@ def _axis(store: Store, board: MapBoard, what: str) -> None:
         key = f"structure:{row.id}:v{row.version}"
         name_col, up, down, drop = st.columns([6, 1, 1, 1], vertical_alignment="bottom")
         new_name = name_col.text_input(
-            f"{what.title()} {index + 1} ({counts[row.id]} notes)", value=row.name, key=f"{key}:name"
+            f"{what.title()} {index + 1} ({counts[row.id]} notes)",
+            value=row.name,
+            key=f"{key}:name",
         )
         if new_name != row.name:
-            ok, _ = attempt(lambda: rename(row.id, row.version, name=new_name))
+            ok, _ = attempt(rename, row.id, row.version, name=new_name)
             if ok:
                 _refresh()
-        if up.button("", icon=":material/arrow_upward:", key=f"{key}:up", disabled=index == 0,
-                     help=f"Move this {what} earlier"):
-            if attempt(lambda: move(row.id, row.version, index - 1))[0]:
+        if up.button(
+            "",
+            icon=":material/arrow_upward:",
+            key=f"{key}:up",
+            disabled=index == 0,
+            help=f"Move this {what} earlier",
+        ):
+            if attempt(move, row.id, row.version, index - 1)[0]:
                 _refresh()
-        if down.button("", icon=":material/arrow_downward:", key=f"{key}:down",
-                       disabled=index == len(rows) - 1, help=f"Move this {what} later"):
-            if attempt(lambda: move(row.id, row.version, index + 1))[0]:
+        if down.button(
+            "",
+            icon=":material/arrow_downward:",
+            key=f"{key}:down",
+            disabled=index == len(rows) - 1,
+            help=f"Move this {what} later",
+        ):
+            if attempt(move, row.id, row.version, index + 1)[0]:
                 _refresh()
         confirm_key = f"structure:{row.id}:confirm"
-        if drop.button("", icon=":material/delete:", key=f"{key}:delete", help=f"Delete this {what}"):
+        if drop.button(
+            "", icon=":material/delete:", key=f"{key}:delete", help=f"Delete this {what}"
+        ):
             if counts[row.id]:
                 st.session_state[confirm_key] = True
-            elif attempt(lambda: remove(row.id, row.version))[0]:
+            elif attempt(remove, row.id, row.version)[0]:
                 _refresh()
         if st.session_state.get(confirm_key):
             st.warning(f"{row.name} holds {counts[row.id]} notes; they go with it.")
             yes, no = st.columns(2)
             if yes.button(f"Delete {row.name} and its notes", key=f"{key}:yes", type="primary"):
                 st.session_state.pop(confirm_key, None)
-                if attempt(lambda: remove(row.id, row.version))[0]:
+                if attempt(remove, row.id, row.version)[0]:
                     _refresh()
             if no.button("Keep it", key=f"{key}:no"):
                 st.session_state.pop(confirm_key, None)

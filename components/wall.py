@@ -58,7 +58,9 @@ def wall_payload(
         "readonly": readonly,
         "corner": f"{len(notes)} notes",
         "empty_message": "No lanes match the filter." if board.lanes else "This map has no lanes.",
-        "stages": [{"id": s.id, "name": s.name, "count": counts.get(s.id, 0)} for s in board.stages],
+        "stages": [
+            {"id": s.id, "name": s.name, "count": counts.get(s.id, 0)} for s in board.stages
+        ],
         "lanes": [
             {
                 "id": lane.id,

@@ -58,7 +58,9 @@ def render_new_map(store: Store, workspace: Workspace, *, key: str, personas) ->
                 index=1 if personas else 0,
                 format_func=lambda i: names.get(i, "No persona"),
             )
-            scenario = st.text_area("Scenario", height=70, placeholder="What is the persona trying to do?")
+            scenario = st.text_area(
+                "Scenario", height=70, placeholder="What is the persona trying to do?"
+            )
             template = st.radio(
                 "Template",
                 list(TEMPLATES),
@@ -67,14 +69,13 @@ def render_new_map(store: Store, workspace: Workspace, *, key: str, personas) ->
             if st.form_submit_button("Create map", type="primary"):
                 user = st.session_state.get(shell.KEY_USER, "")
                 ok, journey = attempt(
-                    lambda: store.create_map(
-                        workspace.id,
-                        title,
-                        persona_id=persona_id,
-                        scenario=scenario,
-                        template=template,
-                        created_by=user,
-                    )
+                    store.create_map,
+                    workspace.id,
+                    title,
+                    persona_id=persona_id,
+                    scenario=scenario,
+                    template=template,
+                    created_by=user,
                 )
                 if ok:
                     open_map(journey.id)
@@ -86,18 +87,24 @@ def render_workspace_settings(store: Store, workspace: Workspace) -> None:
         description = st.text_area("Description", value=workspace.description, height=70)
         if st.form_submit_button("Save"):
             ok, _ = attempt(
-                lambda: store.update_workspace(
-                    workspace.id, workspace.version, name=name, description=description
-                )
+                store.update_workspace,
+                workspace.id,
+                workspace.version,
+                name=name,
+                description=description,
             )
             if ok:
                 shell.flash("Workspace saved.")
                 st.rerun()
     st.caption("Delete this workspace with all its personas, maps and notes.")
     typed = st.text_input("Type the workspace name to confirm", key="home:delete_confirm")
-    if st.button("Delete workspace", key="home:delete", icon=":material/delete_forever:",
-                 disabled=typed.strip() != workspace.name):
-        ok, _ = attempt(lambda: store.delete_workspace(workspace.id, workspace.version))
+    if st.button(
+        "Delete workspace",
+        key="home:delete",
+        icon=":material/delete_forever:",
+        disabled=typed.strip() != workspace.name,
+    ):
+        ok, _ = attempt(store.delete_workspace, workspace.id, workspace.version)
         if ok:
             shell.select_workspace(None)
             shell.flash(f"Deleted the workspace {workspace.name}.", icon=":material/delete:")

@@ -1,7 +1,7 @@
 """journeymap: the core of the journey mapping workshop app (no Streamlit here).
 
-    from journeymap import open_store
-    store = open_store("sqlite:///data/journeys.db")
+from journeymap import open_store
+store = open_store("sqlite:///data/journeys.db")
 """
 
 from journeymap.errors import (
@@ -35,8 +35,8 @@ __all__ = [
     "Lane",
     "LaneKind",
     "MapBoard",
-    "Note",
     "NotFoundError",
+    "Note",
     "Persona",
     "ResourceStatus",
     "Stage",

@@ -1,10 +1,10 @@
 """One error tree for the core; every message is a sentence a user can act on.
 
-    JourneyMapError
-     ├── NotFoundError      the thing is gone (deleted, or never existed)
-     ├── ConflictError      someone changed it since you saw it; nothing was written
-     ├── ValidationError    the input breaks a rule; nothing was written
-     └── StoreError         the database could not do it (unreachable, locked too long)
+JourneyMapError
+ ├── NotFoundError      the thing is gone (deleted, or never existed)
+ ├── ConflictError      someone changed it since you saw it; nothing was written
+ ├── ValidationError    the input breaks a rule; nothing was written
+ └── StoreError         the database could not do it (unreachable, locked too long)
 """
 
 from __future__ import annotations

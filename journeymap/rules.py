@@ -70,9 +70,7 @@ def items(values: Iterable[str] | str | None, what: str) -> tuple[str, ...]:
     cleaned = [text(v, what, max_len=LIST_ITEM_MAX, required=False) for v in values]
     cleaned = [v for v in cleaned if v]
     if len(cleaned) > LIST_MAX_ITEMS:
-        raise ValidationError(
-            f"{what} has {len(cleaned)} entries; the limit is {LIST_MAX_ITEMS}."
-        )
+        raise ValidationError(f"{what} has {len(cleaned)} entries; the limit is {LIST_MAX_ITEMS}.")
     return tuple(cleaned)
 
 
@@ -109,14 +107,11 @@ def photo(data: bytes | None) -> str | None:
         return None
     if len(data) > PHOTO_MAX_BYTES:
         raise ValidationError(
-            f"The photo is {len(data) / 1_048_576:.1f} MB; the limit is 2 MB. "
-            "Use a smaller image."
+            f"The photo is {len(data) / 1_048_576:.1f} MB; the limit is 2 MB. Use a smaller image."
         )
     for signature, mime in _IMAGE_SIGNATURES:
         if data.startswith(signature):
             return mime
     if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
         return "image/webp"
-    raise ValidationError(
-        "That file is not a PNG, JPEG, GIF or WebP image; choose a photo file."
-    )
+    raise ValidationError("That file is not a PNG, JPEG, GIF or WebP image; choose a photo file.")

@@ -233,7 +233,9 @@ class Store:
 
     def get_workspace(self, workspace_id: str) -> Workspace:
         with self._tx(write=False) as conn:
-            return _row_to(Workspace, self._require(conn, T["workspaces"], workspace_id, "workspace"))
+            return _row_to(
+                Workspace, self._require(conn, T["workspaces"], workspace_id, "workspace")
+            )
 
     def update_workspace(self, workspace_id: str, expected_version: int, **changes) -> Workspace:
         values = {}
@@ -265,9 +267,7 @@ class Store:
             for child in ("notes", "stages", "lanes"):
                 conn.execute(delete(T[child]).where(T[child].c.map_id.in_(map_ids)))
             conn.execute(delete(T["maps"]).where(T["maps"].c.workspace_id == workspace_id))
-            conn.execute(
-                delete(T["personas"]).where(T["personas"].c.workspace_id == workspace_id)
-            )
+            conn.execute(delete(T["personas"]).where(T["personas"].c.workspace_id == workspace_id))
             self._cas_delete(
                 conn,
                 T["workspaces"],
@@ -299,7 +299,9 @@ class Store:
         _no_extra(changes, "persona")
         return values
 
-    def add_persona(self, workspace_id: str, name: str, *, created_by: str = "", **fields_) -> Persona:
+    def add_persona(
+        self, workspace_id: str, name: str, *, created_by: str = "", **fields_
+    ) -> Persona:
         """Add a persona; other fields (role, quote, goals...) as keywords."""
         values = self._persona_values({"name": name, **fields_})
         with self._tx(write=True) as conn:
@@ -391,9 +393,7 @@ class Store:
         with self._tx(write=True) as conn:
             m = T["maps"]
             using = [r.id for r in conn.execute(select(m.c.id).where(m.c.persona_id == persona_id))]
-            self._cas_delete(
-                conn, T["personas"], persona_id, expected_version, "persona", _persona
-            )
+            self._cas_delete(conn, T["personas"], persona_id, expected_version, "persona", _persona)
             if using:
                 conn.execute(
                     update(m)
@@ -487,9 +487,7 @@ class Store:
         m = T["maps"]
         with self._tx(write=False) as conn:
             stmt = (
-                select(m)
-                .where(m.c.workspace_id == workspace_id)
-                .order_by(m.c.created_at, m.c.id)
+                select(m).where(m.c.workspace_id == workspace_id).order_by(m.c.created_at, m.c.id)
             )
             return [_row_to(JourneyMap, r) for r in conn.execute(stmt).mappings()]
 
@@ -763,9 +761,7 @@ class Store:
         """Change a note's text or lane-specific fields if nobody changed it meanwhile."""
         values = self._note_values(dict(changes))
         with self._tx(write=True) as conn:
-            updated = self._cas(
-                conn, T["notes"], note_id, expected_version, values, "note", _note
-            )
+            updated = self._cas(conn, T["notes"], note_id, expected_version, values, "note", _note)
             self._touch_map(conn, updated.map_id)
             return updated
 
@@ -848,12 +844,8 @@ class Store:
             lanes,
         )
         s, ln = T["stages"], T["lanes"]
-        stage_ids = {
-            r.name: r.id for r in conn.execute(select(s).where(s.c.map_id == journey.id))
-        }
-        lane_ids = {
-            r.name: r.id for r in conn.execute(select(ln).where(ln.c.map_id == journey.id))
-        }
+        stage_ids = {r.name: r.id for r in conn.execute(select(s).where(s.c.map_id == journey.id))}
+        lane_ids = {r.name: r.id for r in conn.execute(select(ln).where(ln.c.map_id == journey.id))}
         now = self._clock()
         rows = []
         for i, note in enumerate(entry.get("notes", [])):
