@@ -15,7 +15,7 @@ from pathlib import Path
 import streamlit as st
 
 from components.resources import get_store
-from journeymap import JourneyMapError, Store, Workspace, rules
+from journeymap import JourneyMapError, NotFoundError, Store, Workspace, rules
 
 FAVICON = str(Path(__file__).with_name("favicon.png"))
 KEY_USER = "jm:user"
@@ -76,8 +76,9 @@ def location_params() -> dict[str, str]:
 
 
 def select_workspace(workspace_id: str | None) -> None:
-    if st.session_state.get(KEY_WORKSPACE) != workspace_id:
-        st.session_state[KEY_MAP] = None
+    previous = st.session_state.get(KEY_WORKSPACE)
+    if previous is not None and previous != workspace_id:
+        st.session_state[KEY_MAP] = None  # that map belongs to the other workspace
     st.session_state[KEY_WORKSPACE] = workspace_id
     _write_query_params()
 
@@ -116,6 +117,12 @@ def _write_query_params() -> None:
 def _current_workspace(store: Store) -> Workspace | None:
     workspaces = store.list_workspaces()
     chosen = st.session_state.get(KEY_WORKSPACE)
+    map_id = st.session_state.get(KEY_MAP)
+    if chosen is None and map_id:  # a link to a map: its workspace follows from it
+        try:
+            chosen = store.get_map(map_id).workspace_id
+        except NotFoundError:
+            st.session_state[KEY_MAP] = None
     workspace = next((w for w in workspaces if w.id == chosen), None)
     if workspace is None and workspaces:
         workspace = workspaces[0]
