@@ -57,7 +57,7 @@ def _axis(store: Store, board: MapBoard, what: str) -> None:
     remove = store.delete_stage if what == "stage" else store.delete_lane
     for index, row in enumerate(rows):
         key = f"structure:{row.id}:v{row.version}"
-        name_col, up, down, drop = st.columns([6, 1, 1, 1], vertical_alignment="bottom")
+        name_col, up, down, drop = st.columns([12, 1, 1, 1], vertical_alignment="bottom")
         new_name = name_col.text_input(
             f"{what.title()} {index + 1} ({counts[row.id]} notes)",
             value=row.name,
