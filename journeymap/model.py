@@ -139,11 +139,11 @@ class MapBoard:
     lanes: tuple[Lane, ...]
     notes: tuple[Note, ...]
 
-    def stage(self, stage_id: str) -> Stage:
-        return next(s for s in self.stages if s.id == stage_id)
+    def stage(self, stage_id: str) -> Stage | None:
+        return next((s for s in self.stages if s.id == stage_id), None)
 
-    def lane(self, lane_id: str) -> Lane:
-        return next(ln for ln in self.lanes if ln.id == lane_id)
+    def lane(self, lane_id: str) -> Lane | None:
+        return next((ln for ln in self.lanes if ln.id == lane_id), None)
 
     def note(self, note_id: str) -> Note | None:
         return next((n for n in self.notes if n.id == note_id), None)

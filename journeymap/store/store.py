@@ -89,12 +89,34 @@ def _between(before: float | None, after: float | None) -> float:
 
 
 def _position_at(positions: Sequence[float], index: int | None) -> float:
-    """The position that puts a row at `index` among rows with these positions."""
+    """The position that puts a row at `index` (0-based, clamped) among these positions."""
     ordered = sorted(positions)
-    if index is None or index >= len(ordered):
-        return _between(ordered[-1] if ordered else None, None)
-    index = max(index, 0)
-    return _between(ordered[index - 1] if index > 0 else None, ordered[index])
+    index = len(ordered) if index is None else min(max(index, 0), len(ordered))
+    before = ordered[index - 1] if index > 0 else None
+    after = ordered[index] if index < len(ordered) else None
+    return _between(before, after)
+
+
+# Midpoints halve the gap each time; below this the neighbours get renumbered.
+_MIN_GAP = 1e-6
+
+
+def _slot(conn: Connection, table: Table, siblings: Sequence[Any], index: int | None) -> float:
+    """A position for a row placed at `index` among the rows matching `siblings`.
+
+    Renumbering only rewrites positions (order is unchanged), so it does not bump
+    versions: someone editing a neighbour's text must not get a false conflict.
+    """
+    rows = conn.execute(
+        select(table.c.id, table.c.position).where(*siblings).order_by(table.c.position, table.c.id)
+    ).all()
+    positions = [row.position for row in rows]
+    position = _position_at(positions, index)
+    if any(abs(position - p) < _MIN_GAP for p in positions):
+        for i, row in enumerate(rows):
+            conn.execute(update(table).where(table.c.id == row.id).values(position=float(i + 1)))
+        position = _position_at([float(i + 1) for i in range(len(rows))], index)
+    return position
 
 
 class Store:
@@ -217,7 +239,7 @@ class Store:
             "description": rules.text(
                 description, "The description", max_len=rules.LONG_TEXT_MAX, required=False
             ),
-            "created_by": created_by or "",
+            "created_by": _author(created_by),
             "created_at": now,
             "updated_at": now,
             "version": 1,
@@ -321,7 +343,7 @@ class Store:
             "photo": None,
             "photo_type": None,
             **values,
-            "created_by": created_by or "",
+            "created_by": _author(created_by),
             "created_at": now,
             "updated_at": now,
             "version": 1,
@@ -451,7 +473,7 @@ class Store:
                 scenario, "The scenario", max_len=rules.LONG_TEXT_MAX, required=False
             ),
             "persona_id": persona_id,
-            "created_by": created_by or "",
+            "created_by": _author(created_by),
             "created_at": now,
             "updated_at": now,
             "version": 1,
@@ -606,15 +628,11 @@ class Store:
         return values
 
     def _check_unique_name(self, conn, table: Table, map_id, name, what, except_id=None):
-        stmt = select(table.c.id).where(
-            table.c.map_id == map_id, func.lower(table.c.name) == name.lower()
-        )
+        """Names are unique per map, ignoring case (in Python: SQLite's lower() is ASCII-only)."""
+        stmt = select(table.c.name).where(table.c.map_id == map_id)
         if except_id is not None:
             stmt = stmt.where(table.c.id != except_id)
-        if conn.execute(stmt).first() is not None:
-            raise ValidationError(
-                f"This map already has a {what} called {name!r}; choose another name."
-            )
+        _unique_names([*conn.execute(stmt).scalars(), name], what, taken=True)
 
     def _add_axis(self, table_name: str, map_id: str, changes: dict, index: int | None):
         what = "stage" if table_name == "stages" else "lane"
@@ -623,14 +641,11 @@ class Store:
         with self._tx(write=True) as conn:
             self._require(conn, T["maps"], map_id, "map")
             self._check_unique_name(conn, table, map_id, values["name"], what)
-            positions = conn.execute(
-                select(table.c.position).where(table.c.map_id == map_id)
-            ).scalars()
             row = {
                 "id": self._new_id(),
                 "map_id": map_id,
                 **values,
-                "position": _position_at(list(positions), index),
+                "position": _slot(conn, table, [table.c.map_id == map_id], index),
                 "version": 1,
             }
             conn.execute(insert(table).values(**row))
@@ -650,10 +665,8 @@ class Store:
             if "name" in values:
                 self._check_unique_name(conn, table, map_id, values["name"], what, row_id)
             if index is not None:
-                others = conn.execute(
-                    select(table.c.position).where(table.c.map_id == map_id, table.c.id != row_id)
-                ).scalars()
-                values["position"] = _position_at(list(others), index)
+                siblings = [table.c.map_id == map_id, table.c.id != row_id]
+                values["position"] = _slot(conn, table, siblings, index)
             updated = self._cas(conn, table, row_id, expected_version, values, what, to_obj)
             self._touch_map(conn, map_id)
             return updated
@@ -675,8 +688,9 @@ class Store:
                 raise ValidationError(
                     f"A map needs at least one {what}; add another before deleting this one."
                 )
-            self._cas_delete(conn, table, row_id, expected_version, what, to_obj)
+            # Notes first: with foreign keys on, the cascade would remove them uncounted.
             removed = conn.execute(delete(notes).where(column == row_id)).rowcount
+            self._cas_delete(conn, table, row_id, expected_version, what, to_obj)
             self._touch_map(conn, map_id)
             return removed
 
@@ -709,13 +723,6 @@ class Store:
                     f"That {what} is not on this map any more; someone may have deleted it."
                 )
 
-    def _cell_positions(self, conn, stage_id, lane_id, except_id=None) -> list[float]:
-        n = T["notes"]
-        stmt = select(n.c.position).where(n.c.stage_id == stage_id, n.c.lane_id == lane_id)
-        if except_id is not None:
-            stmt = stmt.where(n.c.id != except_id)
-        return list(conn.execute(stmt).scalars())
-
     def add_note(
         self,
         map_id: str,
@@ -729,9 +736,10 @@ class Store:
     ) -> Note:
         """Put a sticky note in a cell; `extra` holds emotion, channel, resource_status."""
         values = self._note_values({"text": text, **extra})
-        author = rules.text(author, "The author's name", max_len=rules.NAME_MAX, required=False)
+        author = _author(author)
         with self._tx(write=True) as conn:
             self._require(conn, T["maps"], map_id, "map")
+            n = T["notes"]
             self._check_cell(conn, map_id, stage_id, lane_id)
             now = self._clock()
             row = {
@@ -744,7 +752,9 @@ class Store:
                 "resource_status": None,
                 **values,
                 "author": author,
-                "position": _position_at(self._cell_positions(conn, stage_id, lane_id), index),
+                "position": _slot(
+                    conn, n, [n.c.stage_id == stage_id, n.c.lane_id == lane_id], index
+                ),
                 "created_at": now,
                 "updated_at": now,
                 "version": 1,
@@ -780,9 +790,9 @@ class Store:
             if current is None:
                 raise NotFoundError("This note was deleted by someone else; nothing was moved.")
             self._check_cell(conn, current["map_id"], stage_id, lane_id)
-            position = _position_at(
-                self._cell_positions(conn, stage_id, lane_id, except_id=note_id), index
-            )
+            n = T["notes"]
+            cell = [n.c.stage_id == stage_id, n.c.lane_id == lane_id, n.c.id != note_id]
+            position = _slot(conn, n, cell, index)
             values = {"stage_id": stage_id, "lane_id": lane_id, "position": position}
             updated = self._cas(conn, T["notes"], note_id, expected_version, values, "note", _note)
             self._touch_map(conn, updated.map_id)
@@ -805,6 +815,14 @@ class Store:
         names, not ids, link notes to stages and lanes. It is all-or-nothing: one
         bad note and nothing is created.
         """
+        try:
+            return self._import(doc, created_by)
+        except (TypeError, AttributeError, KeyError) as err:
+            raise ValidationError(
+                f"The workspace document is not in the expected shape ({err}); nothing was created."
+            ) from err
+
+    def _import(self, doc: Mapping[str, Any], created_by: str) -> Workspace:
         with self._tx(write=True) as conn:
             info = doc.get("workspace", {})
             workspace = self._insert_workspace(
@@ -878,14 +896,23 @@ class Store:
             conn.execute(insert(T["notes"]), rows)
 
 
+def _author(value: str | None) -> str:
+    return rules.text(value, "The author's name", max_len=rules.NAME_MAX, required=False)
+
+
 def _no_extra(changes: Mapping[str, Any], what: str) -> None:
     if changes:
         raise TypeError(f"Unknown {what} field(s): {', '.join(sorted(changes))}")
 
 
-def _unique_names(names: Sequence[str], what: str) -> None:
+def _unique_names(names: Sequence[str], what: str, *, taken: bool = False) -> None:
+    """Raise if two names are equal ignoring case; `taken`: the last one is the new one."""
     seen: set[str] = set()
     for value in names:
-        if value.lower() in seen:
+        if value.casefold() in seen:
+            if taken:
+                raise ValidationError(
+                    f"This map already has a {what} called {value!r}; choose another name."
+                )
             raise ValidationError(f"Two {what}s are called {value!r}; rename one.")
-        seen.add(value.lower())
+        seen.add(value.casefold())
