@@ -20,16 +20,14 @@ workspaces = store.list_workspaces()
 pick, sample = st.columns([3, 2], vertical_alignment="bottom")
 if workspaces:
     names = {w.id: w.name for w in workspaces}
-    chosen = pick.selectbox(
+    st.session_state["home:workspace"] = ctx.workspace.id  # the shell's choice wins
+    pick.selectbox(
         "Workspace",
         list(names),
-        index=list(names).index(ctx.workspace.id) if ctx.workspace else 0,
         format_func=names.get,
         key="home:workspace",
+        on_change=lambda: shell.select_workspace(st.session_state["home:workspace"]),
     )
-    if ctx.workspace is None or chosen != ctx.workspace.id:
-        shell.select_workspace(chosen)
-        st.rerun()
 with sample:
     if st.button(
         "Open the sample workshop", icon=":material/school:", type="primary", key="home:sample"

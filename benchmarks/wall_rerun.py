@@ -49,8 +49,10 @@ def main() -> None:
 
     baseline = ROOT / "pages" / "_bench_baseline_wall.py"
     shutil.copy(ROOT / "benchmarks" / "baseline_wall.py", baseline)
-    print(f"{'notes':>5}  {'ours median':>11}  {'ours p90':>8}  {'baseline median':>15}  "
-          f"{'baseline p90':>12}  {'ratio':>6}")
+    print(
+        f"{'notes':>5}  {'ours median':>11}  {'ours p90':>8}  {'baseline median':>15}  "
+        f"{'baseline p90':>12}  {'ratio':>6}"
+    )
     try:
         for notes in (150, 300):
             with tempfile.TemporaryDirectory() as tmp:
@@ -64,8 +66,10 @@ def main() -> None:
                 base = _time_page(f"pages/{baseline.name}", db, map_id, args.runs)
             q = lambda xs: statistics.quantiles(xs, n=10)[-1]  # noqa: E731
             m_ours, m_base = statistics.median(ours), statistics.median(base)
-            print(f"{notes:>5}  {m_ours:>9.1f}ms  {q(ours):>6.1f}ms  {m_base:>13.1f}ms  "
-                  f"{q(base):>10.1f}ms  {m_base / m_ours:>5.1f}x")
+            print(
+                f"{notes:>5}  {m_ours:>9.1f}ms  {q(ours):>6.1f}ms  {m_base:>13.1f}ms  "
+                f"{q(base):>10.1f}ms  {m_base / m_ours:>5.1f}x"
+            )
     finally:
         baseline.unlink(missing_ok=True)
 

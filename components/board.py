@@ -27,7 +27,7 @@ def render_map_header(store: Store, board: MapBoard, personas: list[Persona]) ->
     journey = board.map
     persona = next((p for p in personas if p.id == journey.persona_id), None)
     head, who, settings = st.columns([6, 4, 1], vertical_alignment="center")
-    head.title(journey.title, anchor=False)
+    head.title(md_escape(journey.title), anchor=False)
     if journey.scenario:
         head.text(journey.scenario)
     if persona is not None:

@@ -7,6 +7,7 @@ from typing import Any, TypeVar
 
 import streamlit as st
 
+from components.text import md_escape
 from journeymap import JourneyMapError
 
 T = TypeVar("T")
@@ -17,5 +18,5 @@ def attempt(action: Callable[..., T], *args: Any, **kwargs: Any) -> tuple[bool, 
     try:
         return True, action(*args, **kwargs)
     except JourneyMapError as err:
-        st.error(str(err), icon=":material/error:")
+        st.error(md_escape(str(err)), icon=":material/error:")
         return False, None

@@ -154,7 +154,8 @@ def render_library_card(store: Store, workspace_id: str, persona: Persona, user:
         used = store.maps_using_persona(persona.id)
         if used:
             st.warning(
-                f"{len(used)} map(s) follow this persona: {', '.join(m.title for m in used)}. "
+                f"{len(used)} map(s) follow this persona: "
+                f"{md_escape(', '.join(m.title for m in used))}. "
                 "They keep their notes and lose the persona."
             )
         yes, no = st.columns(2)

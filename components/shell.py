@@ -15,6 +15,7 @@ from pathlib import Path
 import streamlit as st
 
 from components.resources import get_store
+from components.text import md_escape
 from journeymap import JourneyMapError, NotFoundError, Store, Workspace, rules
 
 FAVICON = str(Path(__file__).with_name("favicon.png"))
@@ -96,7 +97,7 @@ def flash(message: str, icon: str = ":material/check_circle:") -> None:
 def _show_flash() -> None:
     message = st.session_state.pop(KEY_FLASH, None)
     if message:
-        st.toast(message[0], icon=message[1])
+        st.toast(md_escape(message[0]), icon=message[1])
 
 
 def _adopt_query_params() -> None:
@@ -158,6 +159,6 @@ def _ask_name() -> None:
             try:
                 st.session_state[KEY_USER] = rules.name(name, "Your name")
             except JourneyMapError as err:
-                st.error(str(err))
+                st.error(md_escape(str(err)))
             else:
                 st.rerun()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from components.feedback import attempt
+from components.text import md_escape
 from journeymap import LaneKind, MapBoard, Store
 
 KEY_OPEN = "structure:open"
@@ -94,9 +95,9 @@ def _axis(store: Store, board: MapBoard, what: str) -> None:
             elif attempt(remove, row.id, row.version)[0]:
                 _refresh()
         if st.session_state.get(confirm_key):
-            st.warning(f"{row.name} holds {counts[row.id]} notes; they go with it.")
+            st.warning(f"{md_escape(row.name)} holds {counts[row.id]} notes; they go with it.")
             yes, no = st.columns(2)
-            if yes.button(f"Delete {row.name} and its notes", key=f"{key}:yes", type="primary"):
+            if yes.button("Delete it and its notes", key=f"{key}:yes", type="primary"):
                 st.session_state.pop(confirm_key, None)
                 if attempt(remove, row.id, row.version)[0]:
                     _refresh()

@@ -36,7 +36,7 @@ def render_maps(store: Store, workspace: Workspace) -> None:
         with columns[i % 3].container(border=True):
             st.markdown(f"**{md_escape(journey.title)}**")
             persona = personas.get(journey.persona_id)
-            st.caption(f"Persona: {persona.name}" if persona else "No persona yet")
+            st.caption(f"Persona: {md_escape(persona.name)}" if persona else "No persona yet")
             if journey.scenario:
                 st.text(journey.scenario[:160] + ("…" if len(journey.scenario) > 160 else ""))
             st.caption(f"Updated {journey.updated_at:%Y-%m-%d %H:%M} UTC")

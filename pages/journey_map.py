@@ -30,12 +30,14 @@ current = st.session_state.get(shell.KEY_MAP)
 if current not in titles:
     current = maps[0].id
     shell.select_map(current)
-picked = st.sidebar.selectbox(
-    "Map", list(titles), index=list(titles).index(current), format_func=titles.get, key="map:pick"
+st.session_state["map:pick"] = current  # the shell's choice wins over the widget's memory
+st.sidebar.selectbox(
+    "Map",
+    list(titles),
+    format_func=titles.get,
+    key="map:pick",
+    on_change=lambda: shell.select_map(st.session_state["map:pick"]),
 )
-if picked != current:
-    shell.select_map(picked)
-    st.rerun()
 
 board = store.load_map(current)
 render_map_header(store, board, personas)
