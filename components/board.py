@@ -9,7 +9,7 @@ from components.feedback import attempt
 from components.notes import open_editor
 from components.personas import render_avatar
 from components.text import md_escape
-from components.wall import WallEvent
+from components.wall import KEY_REJECTED, WallEvent
 from journeymap import (
     ConflictError,
     JourneyMapError,
@@ -19,6 +19,7 @@ from journeymap import (
     NotFoundError,
     Persona,
     Store,
+    ValidationError,
 )
 
 
@@ -130,6 +131,16 @@ def handle_wall_event(store: Store, board: MapBoard, event: WallEvent, user: str
                 lane_id=value["lane_id"],
                 index=int(value["index"]),
             )
+    except ValidationError as err:
+        if event.kind == "add":  # nothing is lost: the text goes back into the cell's form
+            st.session_state[KEY_REJECTED] = {
+                "stage_id": value.get("stage_id"),
+                "lane_id": value.get("lane_id"),
+                "text": value.get("text", ""),
+                "message": str(err),
+                "nonce": value.get("nonce"),
+            }
+        shell.flash(str(err), icon=":material/error:")
     except ConflictError:
         shell.flash(
             "Someone changed that note just before you moved it; the wall now shows it as "

@@ -68,6 +68,8 @@ def render_card(persona: Persona, *, full: bool = True) -> None:
             st.markdown("\n".join(f"- {md_escape(v)}" for v in values))
     if persona.tags:
         st.caption("Tags: " + md_escape(", ".join(persona.tags)))
+    if persona.created_by:
+        st.caption("Added by " + md_escape(persona.created_by))
 
 
 def render_form(store: Store, workspace_id: str, user: str, persona: Persona | None, *, key: str):

@@ -31,6 +31,15 @@ export default function (component) {
   }
   const send = (event, value) => setTriggerValue(event, { ...value, nonce: Date.now() + Math.random() });
   const notesById = new Map(data.notes.map((n) => [n.id, n]));
+  // A note the server refused (too long, say) comes back: its text returns to the form.
+  if (data.rejected && data.rejected.nonce !== state.rejectedNonce) {
+    const key = cellKey(data.rejected.stage_id, data.rejected.lane_id);
+    state.rejectedNonce = data.rejected.nonce;
+    state.drafts[key] = data.rejected.text;
+    state.errors = { [key]: data.rejected.message };
+    state.open = key;
+    state.justOpened = true;
+  }
   const lanesById = new Map(data.lanes.map((l) => [l.id, l]));
 
   function noteElement(note) {
@@ -87,6 +96,11 @@ export default function (component) {
     area.value = state.drafts[key] || "";
     area.addEventListener("input", () => (state.drafts[key] = area.value));
     form.appendChild(area);
+    if (state.errors && state.errors[key]) {
+      const error = el("div", "jm-error", state.errors[key]);
+      error.setAttribute("role", "alert");
+      form.appendChild(error);
+    }
     const extras = state.extras[key] || (state.extras[key] = {});
     if (lane.kind === "emotion") {
       const pick = el("select", "jm-extra");
@@ -138,6 +152,7 @@ export default function (component) {
       if (lane.kind === "touchpoint" && extras.channel) value.channel = extras.channel;
       if (lane.kind === "resource") value.resource_status = extras.resource_status || "have";
       state.drafts[key] = "";
+      state.errors = {};
       area.value = "";
       send("add", value);
       const pending = el("div", "jm-note jm-pending", text);

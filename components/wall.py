@@ -24,6 +24,7 @@ _WALL = st.components.v2.component(
     js=(_HERE / "wall.js").read_text(encoding="utf-8"),
 )
 EVENTS = ("add", "move", "open")
+KEY_REJECTED = "wall:rejected"
 _BORDERS = {
     "action": "#3b82f6",
     "touchpoint": "#8b5cf6",
@@ -48,14 +49,24 @@ def _ignore() -> None:
 
 
 def wall_payload(
-    board: MapBoard, notes: Sequence[Note], lanes: Sequence[Lane], *, readonly: bool = False
+    board: MapBoard,
+    notes: Sequence[Note],
+    lanes: Sequence[Lane],
+    *,
+    readonly: bool = False,
+    rejected: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The JSON the wall draws: only ids, plain text and numbers."""
+    """The JSON the wall draws: only ids, plain text and numbers.
+
+    `rejected` is a note the server refused ({stage_id, lane_id, text, message,
+    nonce}); the wall puts its text back in the cell's form with the message.
+    """
     counts: dict[str, int] = {}
     for note in notes:
         counts[note.stage_id] = counts.get(note.stage_id, 0) + 1
     return {
         "readonly": readonly,
+        "rejected": rejected,
         "corner": f"{len(notes)} notes",
         "empty_message": "No lanes match the filter." if board.lanes else "This map has no lanes.",
         "stages": [
@@ -97,8 +108,9 @@ def render_wall(
     readonly: bool = False,
 ) -> WallEvent | None:
     """Draw the wall; return what the participant just did, if anything."""
+    rejected = st.session_state.get(KEY_REJECTED)
     result = _WALL(
-        data=wall_payload(board, notes, lanes, readonly=readonly),
+        data=wall_payload(board, notes, lanes, readonly=readonly, rejected=rejected),
         key=key,
         height="content",
         **{f"on_{event}_change": _ignore for event in EVENTS},

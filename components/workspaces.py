@@ -39,7 +39,8 @@ def render_maps(store: Store, workspace: Workspace) -> None:
             st.caption(f"Persona: {md_escape(persona.name)}" if persona else "No persona yet")
             if journey.scenario:
                 st.text(journey.scenario[:160] + ("…" if len(journey.scenario) > 160 else ""))
-            st.caption(f"Updated {journey.updated_at:%Y-%m-%d %H:%M} UTC")
+            made_by = f"Created by {md_escape(journey.created_by)} · " if journey.created_by else ""
+            st.caption(f"{made_by}updated {journey.updated_at:%Y-%m-%d %H:%M} UTC")
             if st.button("Open", key=f"home:open:{journey.id}", icon=":material/open_in_new:"):
                 open_map(journey.id)
     render_new_map(store, workspace, key="home:new_map", personas=list(personas.values()))
