@@ -66,6 +66,15 @@ def page_setup(title: str) -> Context:
     return Context(store=store, user=user, workspace=workspace)
 
 
+def require_workspace(ctx: Context) -> Workspace:
+    """The current workspace, or a pointer to Home and the end of this run."""
+    if ctx.workspace is None:
+        st.info("Create a workspace on the Home page first.", icon=":material/info:")
+        st.page_link("app.py", label="Home", icon=":material/home:")
+        st.stop()
+    return ctx.workspace
+
+
 def location_params() -> dict[str, str]:
     """The query parameters that keep the user's place across pages and reloads."""
     params = {}

@@ -12,17 +12,14 @@ from components.workspaces import render_new_map
 
 ctx = shell.page_setup("Journey map")
 store = ctx.store
-if ctx.workspace is None:
-    st.info("Create a workspace on the Home page first.", icon=":material/info:")
-    st.page_link("app.py", label="Home", icon=":material/home:")
-    st.stop()
+workspace = shell.require_workspace(ctx)
 
-maps = store.list_maps(ctx.workspace.id)
-personas = store.list_personas(ctx.workspace.id)
+maps = store.list_maps(workspace.id)
+personas = store.list_personas(workspace.id)
 if not maps:
     st.title("Journey map")
     st.info("This workspace has no map yet: create one.", icon=":material/info:")
-    render_new_map(store, ctx.workspace, key="map:new", personas=personas)
+    render_new_map(store, workspace, key="map:new", personas=personas)
     st.stop()
 
 titles = {m.id: m.title for m in maps}
@@ -62,4 +59,4 @@ if event is not None:
 render_editor(store, board, ctx.user)
 render_structure_editor(store, board)
 with st.sidebar:
-    render_new_map(store, ctx.workspace, key="map:new", personas=personas)
+    render_new_map(store, workspace, key="map:new", personas=personas)

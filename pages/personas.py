@@ -7,18 +7,15 @@ from components.personas import render_compare, render_form, render_library_card
 
 ctx = shell.page_setup("Personas")
 store = ctx.store
-if ctx.workspace is None:
-    st.info("Create a workspace on the Home page first.", icon=":material/info:")
-    st.page_link("app.py", label="Home", icon=":material/home:")
-    st.stop()
+workspace = shell.require_workspace(ctx)
 
 st.title("Personas")
-personas = store.list_personas(ctx.workspace.id)
+personas = store.list_personas(workspace.id)
 by_id = {p.id: p for p in personas}
 library, compare, new = st.tabs(["Library", "Compare side by side", "New persona"])
 
 with new:
-    if render_form(store, ctx.workspace.id, ctx.user, None, key="persona:new"):
+    if render_form(store, workspace.id, ctx.user, None, key="persona:new"):
         st.rerun()
 
 with compare:
@@ -42,4 +39,4 @@ with library:
     columns = st.columns(3)
     for i, persona in enumerate(personas):
         with columns[i % 3].container(border=True):
-            render_library_card(store, ctx.workspace.id, persona, ctx.user)
+            render_library_card(store, workspace.id, persona, ctx.user)

@@ -68,6 +68,18 @@ def _persona(row: Mapping[str, Any]) -> Persona:
     return _row_to(Persona, values)
 
 
+def _workspace(row: Mapping[str, Any]) -> Workspace:
+    return _row_to(Workspace, row)
+
+
+def _journey(row: Mapping[str, Any]) -> JourneyMap:
+    return _row_to(JourneyMap, row)
+
+
+def _stage(row: Mapping[str, Any]) -> Stage:
+    return _row_to(Stage, row)
+
+
 def _lane(row: Mapping[str, Any]) -> Lane:
     return _row_to(Lane, {**row, "kind": LaneKind(row["kind"])})
 
@@ -245,19 +257,17 @@ class Store:
             "version": 1,
         }
         conn.execute(insert(T["workspaces"]).values(**values))
-        return _row_to(Workspace, values)
+        return _workspace(values)
 
     def list_workspaces(self) -> list[Workspace]:
         ws = T["workspaces"]
         with self._tx(write=False) as conn:
             rows = conn.execute(select(ws).order_by(ws.c.created_at, ws.c.id)).mappings()
-            return [_row_to(Workspace, r) for r in rows]
+            return [_workspace(r) for r in rows]
 
     def get_workspace(self, workspace_id: str) -> Workspace:
         with self._tx(write=False) as conn:
-            return _row_to(
-                Workspace, self._require(conn, T["workspaces"], workspace_id, "workspace")
-            )
+            return _workspace(self._require(conn, T["workspaces"], workspace_id, "workspace"))
 
     def update_workspace(self, workspace_id: str, expected_version: int, **changes) -> Workspace:
         values = {}
@@ -279,7 +289,7 @@ class Store:
                 expected_version,
                 values,
                 "workspace",
-                lambda r: _row_to(Workspace, r),
+                _workspace,
             )
 
     def delete_workspace(self, workspace_id: str, expected_version: int) -> None:
@@ -296,7 +306,7 @@ class Store:
                 workspace_id,
                 expected_version,
                 "workspace",
-                lambda r: _row_to(Workspace, r),
+                _workspace,
             )
 
     # -- personas -------------------------------------------------------------------
@@ -408,7 +418,7 @@ class Store:
             rows = conn.execute(
                 select(m).where(m.c.persona_id == persona_id).order_by(m.c.title)
             ).mappings()
-            return [_row_to(JourneyMap, r) for r in rows]
+            return [_journey(r) for r in rows]
 
     def delete_persona(self, persona_id: str, expected_version: int) -> None:
         """Delete a persona; maps that followed it keep their notes and lose the link."""
@@ -503,7 +513,7 @@ class Store:
                     version=1,
                 )
             )
-        return _row_to(JourneyMap, values)
+        return _journey(values)
 
     def list_maps(self, workspace_id: str) -> list[JourneyMap]:
         m = T["maps"]
@@ -511,11 +521,11 @@ class Store:
             stmt = (
                 select(m).where(m.c.workspace_id == workspace_id).order_by(m.c.created_at, m.c.id)
             )
-            return [_row_to(JourneyMap, r) for r in conn.execute(stmt).mappings()]
+            return [_journey(r) for r in conn.execute(stmt).mappings()]
 
     def get_map(self, map_id: str) -> JourneyMap:
         with self._tx(write=False) as conn:
-            return _row_to(JourneyMap, self._require(conn, T["maps"], map_id, "map"))
+            return _journey(self._require(conn, T["maps"], map_id, "map"))
 
     def map_revision(self, map_id: str) -> int:
         """The map's change counter: cheap to poll for 'did anything change?'."""
@@ -555,21 +565,19 @@ class Store:
                 expected_version,
                 values,
                 "map",
-                lambda r: _row_to(JourneyMap, r),
+                _journey,
             )
 
     def delete_map(self, map_id: str, expected_version: int) -> None:
         with self._tx(write=True) as conn:
             for child in ("notes", "stages", "lanes"):
                 conn.execute(delete(T[child]).where(T[child].c.map_id == map_id))
-            self._cas_delete(
-                conn, T["maps"], map_id, expected_version, "map", lambda r: _row_to(JourneyMap, r)
-            )
+            self._cas_delete(conn, T["maps"], map_id, expected_version, "map", _journey)
 
     def load_map(self, map_id: str) -> MapBoard:
         """The map with its ordered stages, lanes and notes, from one snapshot."""
         with self._tx(write=False) as conn:
-            journey = _row_to(JourneyMap, self._require(conn, T["maps"], map_id, "map"))
+            journey = _journey(self._require(conn, T["maps"], map_id, "map"))
             s, ln, n = T["stages"], T["lanes"], T["notes"]
             stages = conn.execute(
                 select(s).where(s.c.map_id == map_id).order_by(s.c.position, s.c.id)
@@ -582,7 +590,7 @@ class Store:
             ).mappings()
             return MapBoard(
                 map=journey,
-                stages=tuple(_row_to(Stage, r) for r in stages),
+                stages=tuple(_stage(r) for r in stages),
                 lanes=tuple(_lane(r) for r in lanes),
                 notes=tuple(_note(r) for r in notes),
             )
@@ -650,11 +658,11 @@ class Store:
             }
             conn.execute(insert(table).values(**row))
             self._touch_map(conn, map_id)
-            return _row_to(Stage, row) if what == "stage" else _lane(row)
+            return _stage(row) if what == "stage" else _lane(row)
 
     def _update_axis(self, table_name, row_id, expected_version, changes, index=None):
         what = "stage" if table_name == "stages" else "lane"
-        to_obj = (lambda r: _row_to(Stage, r)) if what == "stage" else _lane
+        to_obj = _stage if what == "stage" else _lane
         values = self._axis_values(table_name, dict(changes))
         table = T[table_name]
         with self._tx(write=True) as conn:
@@ -673,7 +681,7 @@ class Store:
 
     def _delete_axis(self, table_name: str, row_id: str, expected_version: int) -> int:
         what = "stage" if table_name == "stages" else "lane"
-        to_obj = (lambda r: _row_to(Stage, r)) if what == "stage" else _lane
+        to_obj = _stage if what == "stage" else _lane
         table, notes = T[table_name], T["notes"]
         column = notes.c.stage_id if what == "stage" else notes.c.lane_id
         with self._tx(write=True) as conn:
