@@ -18,7 +18,10 @@ from journeymap import (
 from journeymap.palette import EMOTION_LABELS
 
 KEY_EDITING = "wall:editing"
-_FIELDS = ("text", "emotion", "channel", "resource", "stage", "lane", "base", "theirs", "gone")
+_FIELDS = (
+    *("text", "emotion", "channel", "resource", "stage", "lane"),
+    *("base", "theirs", "gone", "intent"),
+)
 EMOTION_OPTIONS = (-2, -1, 0, 1, 2)
 
 
@@ -50,7 +53,7 @@ def _load_draft(note: Note) -> None:
     st.session_state[_k(note.id, "resource")] = status
     st.session_state[_k(note.id, "stage")] = note.stage_id
     st.session_state[_k(note.id, "lane")] = note.lane_id
-    st.session_state[_k(note.id, "base")] = note.version
+    st.session_state[_k(note.id, "base")] = note  # the version the user saw
     st.session_state.pop(_k(note.id, "theirs"), None)
 
 
@@ -114,37 +117,55 @@ def _dialog(store: Store, board: MapBoard, note_id: str, user: str) -> None:
         _gone_panel(store, board, note_id, kind, user)
         return
     save, delete, cancel = st.columns(3)
+    base: Note = st.session_state[_k(note_id, "base")]
     if save.button("Save", type="primary", key=_k(note_id, "save"), width="stretch"):
-        _save(store, note_id, kind, expected=st.session_state[_k(note_id, "base")])
+        _save(store, note_id, kind, against=base)
     if delete.button(
         "Delete", key=_k(note_id, "delete"), icon=":material/delete:", width="stretch"
     ):
-        _delete(store, note_id)
+        _delete(store, note_id, against=base)
     cancel.button("Cancel", key=_k(note_id, "cancel"), on_click=close_editor, width="stretch")
 
 
-def _save(store: Store, note_id: str, kind: LaneKind, expected: int) -> None:
+def _changes(note_id: str, kind: LaneKind, against: Note) -> dict:
+    """The draft's fields that differ from `against`: unchanged fields are not written."""
+    current = {
+        "text": against.text,
+        "emotion": against.emotion,
+        "channel": against.channel or "",
+        "resource_status": against.resource_status.value if against.resource_status else None,
+    }
+    return {k: v for k, v in _draft_fields(note_id, kind).items() if v != current[k]}
+
+
+def _save(store: Store, note_id: str, kind: LaneKind, against: Note) -> None:
+    """Write the draft over `against` (the version the user saw, or theirs after a conflict)."""
     state = st.session_state
+    state[_k(note_id, "intent")] = "save"
+    changes = _changes(note_id, kind, against)
+    cell = (state[_k(note_id, "stage")], state[_k(note_id, "lane")])
+    moved = cell != (against.stage_id, against.lane_id)
     try:
-        note = store.update_note(note_id, expected, **_draft_fields(note_id, kind))
-        stage, lane = state[_k(note_id, "stage")], state[_k(note_id, "lane")]
-        if (stage, lane) != (note.stage_id, note.lane_id):
-            store.move_note(note_id, note.version, stage_id=stage, lane_id=lane)
+        version = against.version
+        if changes:
+            version = store.update_note(note_id, version, **changes).version
+        if moved:
+            store.move_note(note_id, version, stage_id=cell[0], lane_id=cell[1])
     except ConflictError as err:
         state[_k(note_id, "theirs")] = err.current
         st.rerun(scope="fragment")
     except NotFoundError:
         state[_k(note_id, "gone")] = True
         st.rerun(scope="fragment")
-    else:
-        close_editor()
-        shell.flash("Note saved.")
-        st.rerun()
+    close_editor()
+    shell.flash("Note saved." if changes or moved else "Nothing had changed.")
+    st.rerun()
 
 
-def _delete(store: Store, note_id: str) -> None:
+def _delete(store: Store, note_id: str, against: Note) -> None:
+    st.session_state[_k(note_id, "intent")] = "delete"
     try:
-        store.delete_note(note_id, st.session_state[_k(note_id, "base")])
+        store.delete_note(note_id, against.version)
     except ConflictError as err:
         st.session_state[_k(note_id, "theirs")] = err.current
         st.rerun(scope="fragment")
@@ -161,9 +182,11 @@ def _take_theirs(note_id: str) -> None:
 
 
 def _conflict_panel(store: Store, note_id: str, theirs: Note, kind: LaneKind) -> None:
+    deleting = st.session_state.get(_k(note_id, "intent")) == "delete"
     st.warning(
-        "Someone else changed this note while you were editing it. Nothing of yours was "
-        "saved yet: compare the two versions and choose.",
+        "Someone else changed this note while you were "
+        + ("deciding to delete it. It is still there: " if deleting else "editing it. ")
+        + "Nothing of yours was saved yet: compare the two versions and choose.",
         icon=":material/sync_problem:",
     )
     mine, other = st.columns(2)
@@ -171,12 +194,16 @@ def _conflict_panel(store: Store, note_id: str, theirs: Note, kind: LaneKind) ->
     mine.text(st.session_state[_k(note_id, "text")])
     other.caption(f"Their version (now at version {theirs.version})")
     other.text(theirs.text)
-    keep, take = st.columns(2)
-    if keep.button("Keep mine", type="primary", key=_k(note_id, "keep"), width="stretch"):
+    act, take = st.columns(2)
+    if deleting:
+        if act.button("Delete anyway", type="primary", key=_k(note_id, "force"), width="stretch"):
+            st.session_state.pop(_k(note_id, "theirs"))
+            _delete(store, note_id, against=theirs)
+    elif act.button("Keep mine", type="primary", key=_k(note_id, "keep"), width="stretch"):
         st.session_state.pop(_k(note_id, "theirs"))
-        _save(store, note_id, kind, expected=theirs.version)
+        _save(store, note_id, kind, against=theirs)
     take.button(
-        "Take theirs",
+        "Keep theirs" if deleting else "Take theirs",
         key=_k(note_id, "take"),
         on_click=_take_theirs,
         args=(note_id,),

@@ -93,7 +93,9 @@ def render_form(store: Store, workspace_id: str, user: str, persona: Persona | N
             "Primary persona (the one to map first)", value=p.is_primary if p else False
         )
         photo = st.file_uploader(
-            "Photo (PNG, JPEG, GIF or WebP, up to 2 MB)", type=["png", "jpg", "jpeg", "gif", "webp"]
+            "Photo (PNG, JPEG, GIF or WebP, up to 2 MB)",
+            type=["png", "jpg", "jpeg", "gif", "webp"],
+            max_upload_size=2,
         )
         remove_photo = st.checkbox("Remove the photo", value=False) if p and p.photo else False
         submitted = st.form_submit_button("Save persona" if p else "Create persona", type="primary")
@@ -146,7 +148,7 @@ def render_library_card(store: Store, workspace_id: str, persona: Persona, user:
     edit, copy, delete = st.columns(3)
     if edit.button("Edit", key=f"{key}:edit", icon=":material/edit:"):
         state[KEY_EDITING] = persona.id
-    if copy.button("Duplicate", key=f"{key}:copy", icon=":material/content_copy:"):
+    if copy.button("Copy", key=f"{key}:copy", icon=":material/content_copy:", help="Duplicate"):
         if attempt(store.duplicate_persona, persona.id, created_by=user)[0]:
             shell.flash(f"Duplicated {persona.name}.")
             st.rerun()

@@ -178,6 +178,44 @@ def test_delete_a_note_in_the_dialog(team, store, note):
     assert wall_data(at)["notes"] == []
 
 
+def test_saving_an_unchanged_note_writes_nothing(team, store, note):
+    at = open_map(team, **{EDITING: note.id})
+
+    click(at, k(note.id, "save"))
+
+    assert store.get_note(note.id).version == note.version  # no write, no false conflicts
+    assert EDITING not in at.session_state
+    assert "Nothing had changed." in texts(at.toast)
+
+
+def test_moving_in_the_dialog_keeps_the_text_version_check(team, store, cells, note):
+    at = open_map(team, **{EDITING: note.id})
+    at.selectbox(key=k(note.id, "stage")).set_value(cells["purchase"])
+    click(at, k(note.id, "save"))
+
+    moved = store.get_note(note.id)
+    assert moved.stage_id == cells["purchase"]
+    assert moved.text == note.text
+    assert moved.version == note.version + 1  # one write: the move
+
+
+def test_delete_after_someone_edited_asks_first(team, store, note):
+    at = open_map(team, **{EDITING: note.id})
+    store.update_note(note.id, note.version, text="Theirs, just edited")
+
+    click(at, k(note.id, "delete"))
+
+    [warning] = texts(at.warning)
+    assert "deciding to delete it" in warning
+    assert "Theirs, just edited" in texts(at.text)
+    assert store.get_note(note.id).text == "Theirs, just edited"  # not deleted
+
+    click(at, k(note.id, "force"))
+
+    assert note.id not in {n.id for n in store.load_map(note.map_id).notes}
+    assert EDITING not in at.session_state
+
+
 def test_cancel_closes_the_dialog_without_saving(team, store, note):
     at = open_map(team, **{EDITING: note.id})
     at.text_area(key=k(note.id, "text")).input("Never mind")
