@@ -13,6 +13,8 @@ function el(tag, className, text) {
   return node;
 }
 
+const ARROWS = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1] };
+
 function cellKey(stageId, laneId) {
   return stageId + "|" + laneId;
 }
@@ -67,6 +69,9 @@ export default function (component) {
       if (e.key === "Enter" || e.key === " ") {
         e.preventDefault();
         open();
+      } else if (e.altKey && ARROWS[e.key] && !data.readonly) {
+        e.preventDefault();
+        moveByKey(note, ARROWS[e.key]);
       }
     });
     card.addEventListener("dragstart", (e) => {
@@ -76,6 +81,18 @@ export default function (component) {
     });
     card.addEventListener("dragend", () => card.classList.remove("jm-dragging"));
     return card;
+  }
+
+  // Alt+arrow moves a focused note to the neighbouring cell: drag and drop for keyboards.
+  function moveByKey(note, [dStage, dLane]) {
+    const stageIndex = data.stages.findIndex((st) => st.id === note.stage_id) + dStage;
+    const laneIndex = data.lanes.findIndex((ln) => ln.id === note.lane_id) + dLane;
+    const stage = data.stages[stageIndex];
+    const lane = data.lanes[laneIndex];
+    if (!stage || !lane) return;
+    const index = data.notes.filter((n) => n.stage_id === stage.id && n.lane_id === lane.id).length;
+    state.focus = { id: note.id, stage_id: stage.id, lane_id: lane.id, until: Date.now() + 5000 };
+    send("move", { note_id: note.id, version: note.version, stage_id: stage.id, lane_id: lane.id, index });
   }
 
   function dropIndex(cell, clientY, draggedId) {
@@ -233,12 +250,20 @@ export default function (component) {
 
   function focusedInside() {
     const active = parentElement.activeElement !== undefined ? parentElement.activeElement : document.activeElement;
-    return Boolean(active && root.contains(active));
+    return active && root.contains(active) ? active : null;
+  }
+
+  function focusNote(id) {
+    const card = root.querySelector('.jm-note[data-id="' + CSS.escape(id) + '"]');
+    if (card) card.focus();
   }
 
   function draw() {
     const scrollLeft = root.scrollLeft;
-    const refocus = state.justOpened || focusedInside();
+    // A redraw replaces every element: put the keyboard focus back where it was.
+    const active = focusedInside();
+    const typing = state.justOpened || (active !== null && active.tagName === "TEXTAREA");
+    const focusedNote = active !== null && active.classList.contains("jm-note") ? active.dataset.id : null;
     state.justOpened = false;
     root.replaceChildren();
     if (!data.stages.length || !data.lanes.length) {
@@ -272,9 +297,19 @@ export default function (component) {
     }
     root.appendChild(grid);
     root.scrollLeft = scrollLeft;
+    // A note moved with Alt+arrow keeps the keyboard until it shows in its new cell.
+    const focus = state.focus;
+    if (focus && Date.now() < focus.until) {
+      focusNote(focus.id);
+      const note = notesById.get(focus.id);
+      if (!note || (note.stage_id === focus.stage_id && note.lane_id === focus.lane_id)) state.focus = null;
+    } else {
+      state.focus = null;
+      if (focusedNote) focusNote(focusedNote);
+    }
     if (state.open) {
       const area = root.querySelector(".jm-form textarea");
-      if (area && refocus) {
+      if (area && typing) {
         area.focus();
         area.setSelectionRange(area.value.length, area.value.length);
       } else if (!area) {

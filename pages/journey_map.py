@@ -49,7 +49,8 @@ with tools[0].popover("Add a note", icon=":material/add:", width="stretch"):
 if tools[1].button("Stages and lanes", icon=":material/view_column:", width="stretch"):
     st.session_state[KEY_OPEN] = True
 tools[2].caption(
-    "Click + in a cell to add a note, drag a note to move it, click a note to edit it."
+    "Click + in a cell to add a note, drag a note (or focus it and press Alt+arrow) to move it, "
+    "click a note to edit it."
 )
 
 event = render_wall(board, notes, lanes, key="wall:board")
