@@ -5,6 +5,7 @@ import streamlit as st
 from components import shell
 from components.board import handle_wall_event, render_filters, render_map_header
 from components.charts import emotion_curve
+from components.live import watch_map
 from components.notes import render_add_form, render_editor
 from components.structure import KEY_OPEN, render_structure_editor
 from components.wall import render_wall
@@ -43,6 +44,7 @@ if chart is not None:
     st.altair_chart(chart, width="stretch")
 notes, lanes = render_filters(board)
 
+watch_map(store, board)
 tools = st.columns([2, 2, 6])
 with tools[0].popover("Add a note", icon=":material/add:", width="stretch"):
     render_add_form(store, board, ctx.user, key="addnote")
