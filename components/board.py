@@ -130,6 +130,7 @@ def handle_wall_event(store: Store, board: MapBoard, event: WallEvent, user: str
                 stage_id=value["stage_id"],
                 lane_id=value["lane_id"],
                 index=int(value["index"]),
+                by=user,
             )
     except ValidationError as err:
         if event.kind == "add":  # nothing is lost: the text goes back into the cell's form

@@ -6,6 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from components import shell
+from components.activity import render_events
 from components.feedback import attempt
 from journeymap import (
     ConflictError,
@@ -80,11 +81,18 @@ def render_editor(store: Store, board: MapBoard, user: str) -> None:
 def _dialog(store: Store, board: MapBoard, note_id: str, user: str) -> None:
     if _k(note_id, "base") not in st.session_state:
         try:
-            _load_draft(store.get_note(note_id))
+            note = store.get_note(note_id)
         except NotFoundError:
-            st.warning("This note was deleted by someone else.", icon=":material/delete:")
+            note = None
+        if note is None or note.deleted_at is not None:
+            st.warning(
+                "This note was deleted by someone else"
+                + ("; it is in the map's trash." if note else "."),
+                icon=":material/delete:",
+            )
             st.button("Close", on_click=close_editor, key=_k(note_id, "close_gone"))
             return
+        _load_draft(note)
     theirs: Note | None = st.session_state.get(_k(note_id, "theirs"))
     stage_names = {s.id: s.name for s in board.stages}
     lanes = {lane.id: lane for lane in board.lanes}
@@ -111,7 +119,7 @@ def _dialog(store: Store, board: MapBoard, note_id: str, user: str) -> None:
         "Lane", list(lanes), key=_k(note_id, "lane"), format_func=lambda i: lanes[i].name
     )
     if theirs is not None:
-        _conflict_panel(store, note_id, theirs, kind)
+        _conflict_panel(store, note_id, theirs, kind, user)
         return
     if st.session_state.get(_k(note_id, "gone")):
         _gone_panel(store, board, note_id, kind, user)
@@ -119,12 +127,14 @@ def _dialog(store: Store, board: MapBoard, note_id: str, user: str) -> None:
     save, delete, cancel = st.columns(3)
     base: Note = st.session_state[_k(note_id, "base")]
     if save.button("Save", type="primary", key=_k(note_id, "save"), width="stretch"):
-        _save(store, note_id, kind, against=base)
+        _save(store, note_id, kind, user, against=base)
     if delete.button(
         "Delete", key=_k(note_id, "delete"), icon=":material/delete:", width="stretch"
     ):
-        _delete(store, note_id, against=base)
+        _delete(store, note_id, user, against=base)
     cancel.button("Cancel", key=_k(note_id, "cancel"), on_click=close_editor, width="stretch")
+    with st.expander("History", icon=":material/history:"):
+        render_events(store.note_history(note_id), with_text=True)
 
 
 def _changes(note_id: str, kind: LaneKind, against: Note) -> dict:
@@ -138,7 +148,7 @@ def _changes(note_id: str, kind: LaneKind, against: Note) -> dict:
     return {k: v for k, v in _draft_fields(note_id, kind).items() if v != current[k]}
 
 
-def _save(store: Store, note_id: str, kind: LaneKind, against: Note) -> None:
+def _save(store: Store, note_id: str, kind: LaneKind, user: str, against: Note) -> None:
     """Write the draft over `against` (the version the user saw, or theirs after a conflict)."""
     state = st.session_state
     state[_k(note_id, "intent")] = "save"
@@ -148,9 +158,9 @@ def _save(store: Store, note_id: str, kind: LaneKind, against: Note) -> None:
     try:
         version = against.version
         if changes:
-            version = store.update_note(note_id, version, **changes).version
+            version = store.update_note(note_id, version, by=user, **changes).version
         if moved:
-            store.move_note(note_id, version, stage_id=cell[0], lane_id=cell[1])
+            store.move_note(note_id, version, stage_id=cell[0], lane_id=cell[1], by=user)
     except ConflictError as err:
         state[_k(note_id, "theirs")] = err.current
         st.rerun(scope="fragment")
@@ -162,17 +172,17 @@ def _save(store: Store, note_id: str, kind: LaneKind, against: Note) -> None:
     st.rerun()
 
 
-def _delete(store: Store, note_id: str, against: Note) -> None:
+def _delete(store: Store, note_id: str, user: str, against: Note) -> None:
     st.session_state[_k(note_id, "intent")] = "delete"
     try:
-        store.delete_note(note_id, against.version)
+        store.delete_note(note_id, against.version, by=user)
     except ConflictError as err:
         st.session_state[_k(note_id, "theirs")] = err.current
         st.rerun(scope="fragment")
     except NotFoundError:
         pass  # already gone: the outcome the user wanted
     close_editor()
-    shell.flash("Note deleted.", icon=":material/delete:")
+    shell.flash("Note moved to the trash (Trash restores it).", icon=":material/delete:")
     st.rerun()
 
 
@@ -181,7 +191,7 @@ def _take_theirs(note_id: str) -> None:
     _load_draft(theirs)
 
 
-def _conflict_panel(store: Store, note_id: str, theirs: Note, kind: LaneKind) -> None:
+def _conflict_panel(store: Store, note_id: str, theirs: Note, kind: LaneKind, user: str) -> None:
     deleting = st.session_state.get(_k(note_id, "intent")) == "delete"
     st.warning(
         "Someone else changed this note while you were "
@@ -198,10 +208,10 @@ def _conflict_panel(store: Store, note_id: str, theirs: Note, kind: LaneKind) ->
     if deleting:
         if act.button("Delete anyway", type="primary", key=_k(note_id, "force"), width="stretch"):
             st.session_state.pop(_k(note_id, "theirs"))
-            _delete(store, note_id, against=theirs)
+            _delete(store, note_id, user, against=theirs)
     elif act.button("Keep mine", type="primary", key=_k(note_id, "keep"), width="stretch"):
         st.session_state.pop(_k(note_id, "theirs"))
-        _save(store, note_id, kind, against=theirs)
+        _save(store, note_id, kind, user, against=theirs)
     take.button(
         "Keep theirs" if deleting else "Take theirs",
         key=_k(note_id, "take"),

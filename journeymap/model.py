@@ -128,6 +128,36 @@ class Note:
     emotion: int | None = None
     channel: str | None = None
     resource_status: ResourceStatus | None = None
+    deleted_at: datetime | None = None
+    deleted_by: str | None = None
+
+
+class NoteEventKind(StrEnum):
+    """What happened to a note."""
+
+    ADD = "add"
+    EDIT = "edit"
+    MOVE = "move"
+    DELETE = "delete"
+    RESTORE = "restore"
+
+
+@dataclass(frozen=True)
+class NoteEvent:
+    """One change of a note: who, when, what (the note's text after it, or before a delete).
+
+    `details` holds what else changed: the fields before and after an edit, the
+    cells (stage and lane names) before and after a move.
+    """
+
+    id: str
+    map_id: str
+    note_id: str
+    kind: NoteEventKind
+    actor: str
+    at: datetime
+    text: str
+    details: dict
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from components import shell
+from components.activity import render_events, render_trash
 from components.board import handle_wall_event, render_filters, render_map_header
 from components.charts import emotion_curve
 from components.live import watch_map
@@ -44,13 +45,17 @@ if chart is not None:
     st.altair_chart(chart, width="stretch")
 notes, lanes = render_filters(board)
 
-watch_map(store, board)
-tools = st.columns([2, 2, 6])
+watch_map(store, board, ctx)
+tools = st.columns([2, 2, 1.4, 1.4, 4])
 with tools[0].popover("Add a note", icon=":material/add:", width="stretch"):
     render_add_form(store, board, ctx.user, key="addnote")
 if tools[1].button("Stages and lanes", icon=":material/view_column:", width="stretch"):
     st.session_state[KEY_OPEN] = True
-tools[2].caption(
+with tools[2].popover("Trash", icon=":material/delete:", width="stretch"):
+    render_trash(store, board.map.id, ctx.user)
+with tools[3].popover("Activity", icon=":material/history:", width="stretch"):
+    render_events(store.activity(board.map.id, limit=40), with_text=False)
+tools[4].caption(
     "Click + in a cell to add a note, drag a note (or focus it and press Alt+arrow) to move it, "
     "click a note to edit it."
 )

@@ -19,23 +19,72 @@ SQLITE_PRAGMAS = (
 )
 
 
+# PostgreSQL: each server process keeps up to POOL_SIZE idle connections and opens up to
+# POOL_OVERFLOW more under a burst (Streamlit runs every session's script in its own
+# thread); a request waits at most POOL_TIMEOUT seconds for one, then fails as a StoreError.
+POOL_SIZE = 5
+POOL_OVERFLOW = 10
+POOL_TIMEOUT = 10
+POOL_RECYCLE = 1800  # seconds; replaces connections a firewall or proxy may have cut
+CONNECT_TIMEOUT = 10  # seconds; libpq would otherwise wait forever for an unreachable host
+LOCK_TIMEOUT = "10s"  # like SQLite's busy_timeout: a writer waits this long for a row lock
+
+
 def open_store(url: str | Path, *, clock: Clock = utc_now, new_id: IdFactory = random_id) -> Store:
-    """Open (and migrate) the store at a SQLAlchemy URL or a SQLite file path."""
+    """Open (and migrate) the store at a SQLAlchemy URL or a SQLite file path.
+
+    `postgresql://user:password@host:port/database` (or `postgres://`) uses the psycopg 3
+    driver; `postgresql+psycopg://` says so explicitly.
+    """
     text = str(url)
     if "://" not in text:
         Path(text).parent.mkdir(parents=True, exist_ok=True)
         text = f"sqlite:///{text}"
-    parsed = make_url(text)
+    parsed = make_url(_postgresql_driver(text))
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(parsed, connect_args={"timeout": 10})
         _sqlite_setup(engine)
+    elif parsed.get_backend_name() == "postgresql":
+        engine = create_engine(
+            parsed,
+            # Compare-and-set (`UPDATE ... WHERE id = ? AND version = ?`, then the row
+            # count) is correct at READ COMMITTED: a concurrent writer of the same row
+            # waits for the first, then re-checks the version and matches no row. Set it
+            # explicitly so a server-wide default of SERIALIZABLE cannot change it.
+            isolation_level="READ COMMITTED",
+            pool_pre_ping=True,
+            pool_size=POOL_SIZE,
+            max_overflow=POOL_OVERFLOW,
+            pool_timeout=POOL_TIMEOUT,
+            pool_recycle=POOL_RECYCLE,
+            connect_args={"connect_timeout": CONNECT_TIMEOUT, "application_name": "journeymap"},
+        )
+        _postgresql_setup(engine)
     else:
         engine = create_engine(parsed, pool_pre_ping=True)
     store = Store(engine, clock=clock, new_id=new_id)
     store.migrate()
     return store
+
+
+def _postgresql_driver(url: str) -> str:
+    """`postgresql://` and `postgres://` mean psycopg 3, the driver in requirements.txt."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def _postgresql_setup(engine) -> None:
+    """A lock wait ends after LOCK_TIMEOUT (then StoreError) instead of hanging a page."""
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection, _record):
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute(f"SET lock_timeout = '{LOCK_TIMEOUT}'")
+        dbapi_connection.commit()
 
 
 def _sqlite_setup(engine) -> None:

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, delete, select, update
+from sqlalchemy import Connection, Engine, Table, delete, func, select, update
 from sqlalchemy import exc as sa_exc
 
 from journeymap.errors import ConflictError, JourneyMapError, NotFoundError, StoreError
@@ -16,6 +16,33 @@ from journeymap.store.schema import T, migrate
 
 Clock = Callable[[], datetime]
 IdFactory = Callable[[], str]
+
+SAME_MOMENT = (
+    "Someone changed or removed what this refers to at the same moment; reload and try again."
+)
+NO_ANSWER = "The database did not answer in time or could not be reached; try again in a moment."
+REFUSED = (
+    "The database refused this change, so nothing was saved; try again, and tell whoever "
+    "runs this app if it keeps happening."
+)
+# PostgreSQL: serialization failure and deadlock. The server rolled the transaction back
+# and nothing was written, so the user can reload and redo it, like a version conflict.
+RETRYABLE_SQLSTATES = frozenset({"40001", "40P01"})
+# Writers queue, one at a time per database, on both backends. SQLite does it with
+# `BEGIN IMMEDIATE`; on PostgreSQL every write transaction first takes this advisory lock
+# (held until commit or rollback; waiting is bounded by the connection's lock_timeout).
+# Without it, READ COMMITTED lets two writers act on the same snapshot: two notes added
+# to one cell at once got the same position (their order then depended on random ids),
+# and the store's read-then-check rules (unique stage and lane names per map, one primary
+# persona, a map keeps one stage and lane) could each be broken by two concurrent writes.
+# Readers never wait for it. The version compare-and-set stays the guard against stale
+# edits: a user's version travels from render to submit, across transactions.
+WRITE_LOCK = 0x6A6D6170  # any constant, the same in every process ("jmap")
+WRITE_LOCK_SQL = select(func.pg_advisory_xact_lock(WRITE_LOCK))
+
+
+def _sqlstate(err: sa_exc.DBAPIError) -> str | None:
+    return getattr(err.orig, "sqlstate", None)
 
 
 def utc_now() -> datetime:
@@ -45,22 +72,26 @@ class StoreBase:
                 if write:
                     conn.execution_options(journeymap_write=True)
                 with conn.begin():
+                    if write and conn.dialect.name == "postgresql":
+                        conn.execute(WRITE_LOCK_SQL)
                     yield conn
         except JourneyMapError:
             raise
-        except sa_exc.OperationalError as err:
-            raise StoreError(
-                "The database did not answer in time or could not be reached; "
-                "try again in a moment."
-            ) from err
         except sa_exc.IntegrityError as err:
-            raise ConflictError(
-                "Someone changed or removed what this refers to at the same moment; "
-                "reload and try again."
-            ) from err
+            raise ConflictError(SAME_MOMENT) from err
+        except sa_exc.OperationalError as err:
+            if _sqlstate(err) in RETRYABLE_SQLSTATES:
+                raise ConflictError(SAME_MOMENT) from err
+            raise StoreError(NO_ANSWER) from err
+        except sa_exc.TimeoutError as err:  # every pooled connection stayed busy
+            raise StoreError(NO_ANSWER) from err
+        except sa_exc.DBAPIError as err:
+            raise StoreError(REFUSED) from err
 
     def migrate(self) -> list[str]:
         """Bring the schema up to date; return the names of the migrations run."""
+        # A write transaction: replicas starting together queue, and the later ones find
+        # the migrations recorded.
         with self._tx(write=True) as conn:
             return migrate(conn, self._clock())
 

@@ -157,7 +157,7 @@ class MapStore(StoreBase):
 
     def delete_map(self, map_id: str, expected_version: int) -> None:
         with self._tx(write=True) as conn:
-            for child in ("notes", "stages", "lanes"):
+            for child in ("notes", "stages", "lanes", "note_events", "presence"):
                 conn.execute(delete(T[child]).where(T[child].c.map_id == map_id))
             self._cas_delete(conn, T["maps"], map_id, expected_version, "map", journey_row)
 
@@ -173,7 +173,9 @@ class MapStore(StoreBase):
                 select(ln).where(ln.c.map_id == map_id).order_by(ln.c.position, ln.c.id)
             ).mappings()
             notes = conn.execute(
-                select(n).where(n.c.map_id == map_id).order_by(n.c.position, n.c.id)
+                select(n)
+                .where(n.c.map_id == map_id, n.c.deleted_at.is_(None))
+                .order_by(n.c.position, n.c.id)
             ).mappings()
             return MapBoard(
                 map=journey,

@@ -1,26 +1,29 @@
-"""Sticky notes: add, edit, move and delete with version checks."""
+"""Sticky notes: add, edit, move, delete to the trash and restore, each with a version
+check and a line in the note's history (which is also the map's activity feed)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import Connection, insert, select
 
 from journeymap import rules
-from journeymap.errors import NotFoundError
-from journeymap.model import Note
+from journeymap.errors import ConflictError, NotFoundError
+from journeymap.model import Note, NoteEvent, NoteEventKind
 from journeymap.store.base import StoreBase
-from journeymap.store.rows import (
-    clean_author,
-    no_extra,
-    note_row,
-    slot,
-)
+from journeymap.store.rows import clean_author, no_extra, note_row, row_to, slot
 from journeymap.store.schema import T
+
+_FIELDS = ("text", "emotion", "channel", "resource_status")
+
+
+def _event(row: Mapping[str, Any]) -> NoteEvent:
+    return row_to(NoteEvent, {**row, "kind": NoteEventKind(row["kind"])})
 
 
 class NoteStore(StoreBase):
-    """Sticky notes: add, edit, move and delete with version checks."""
+    """Sticky notes: add, edit, move, delete, restore, and their history."""
 
     def _note_values(self, changes: dict[str, Any]) -> dict[str, Any]:
         values: dict[str, Any] = {}
@@ -48,6 +51,43 @@ class NoteStore(StoreBase):
                 raise NotFoundError(
                     f"That {what} is not on this map any more; someone may have deleted it."
                 )
+
+    def _cell(self, conn: Connection, stage_id: str, lane_id: str) -> dict[str, str]:
+        """Stage and lane names for the history, as they were at the time."""
+        s, ln = T["stages"], T["lanes"]
+        stage = conn.execute(select(s.c.name).where(s.c.id == stage_id)).scalar()
+        lane = conn.execute(select(ln.c.name).where(ln.c.id == lane_id)).scalar()
+        return {"stage": stage or "", "lane": lane or ""}
+
+    def _log(self, conn: Connection, note: Note, kind: NoteEventKind, actor: str, **details):
+        conn.execute(
+            insert(T["note_events"]).values(
+                id=self._new_id(),
+                map_id=note.map_id,
+                note_id=note.id,
+                kind=kind.value,
+                actor=clean_author(actor),
+                at=self._clock(),
+                text=note.text,
+                details=details,
+            )
+        )
+        self._touch_map(conn, note.map_id)
+
+    def _live(self, conn: Connection, note_id: str, doing: str) -> Mapping[str, Any]:
+        """The note's row, if it is on the wall (not gone, not in the trash)."""
+        row = self._get(conn, T["notes"], note_id)
+        if row is None or row["deleted_at"] is not None:
+            raise NotFoundError(f"This note was deleted by someone else; nothing was {doing}.")
+        return row
+
+    def _note_cas(self, conn, note_id, expected_version, values) -> Note:
+        try:
+            return self._cas(conn, T["notes"], note_id, expected_version, values, "note", note_row)
+        except ConflictError as err:
+            if err.current is not None and err.current.deleted_at is not None:
+                raise NotFoundError("This note was deleted by someone else meanwhile.") from err
+            raise
 
     def add_note(
         self,
@@ -85,22 +125,31 @@ class NoteStore(StoreBase):
                 "updated_at": now,
                 "version": 1,
             }
-            conn.execute(insert(T["notes"]).values(**row))
-            self._touch_map(conn, map_id)
-            return note_row(row)
+            conn.execute(insert(n).values(**row))
+            note = note_row(row)
+            self._log(conn, note, NoteEventKind.ADD, author, **self._cell(conn, stage_id, lane_id))
+            return note
 
     def get_note(self, note_id: str) -> Note:
+        """A note, also when it is in the trash (then `deleted_at` is set)."""
         with self._tx(write=False) as conn:
             return note_row(self._require(conn, T["notes"], note_id, "note"))
 
-    def update_note(self, note_id: str, expected_version: int, **changes) -> Note:
+    def update_note(self, note_id: str, expected_version: int, *, by: str = "", **changes) -> Note:
         """Change a note's text or lane-specific fields if nobody changed it meanwhile."""
         values = self._note_values(dict(changes))
         with self._tx(write=True) as conn:
-            updated = self._cas(
-                conn, T["notes"], note_id, expected_version, values, "note", note_row
+            before = note_row(self._live(conn, note_id, "saved"))
+            updated = self._note_cas(conn, note_id, expected_version, values)
+            changed = [f for f in _FIELDS if getattr(before, f) != getattr(updated, f)]
+            self._log(
+                conn,
+                updated,
+                NoteEventKind.EDIT,
+                by,
+                before={f: _plain(getattr(before, f)) for f in changed},
+                after={f: _plain(getattr(updated, f)) for f in changed},
             )
-            self._touch_map(conn, updated.map_id)
             return updated
 
     def move_note(
@@ -111,27 +160,94 @@ class NoteStore(StoreBase):
         stage_id: str,
         lane_id: str,
         index: int | None = None,
+        by: str = "",
     ) -> Note:
         """Move a note to another cell (or another place in its cell)."""
         with self._tx(write=True) as conn:
-            current = self._get(conn, T["notes"], note_id)
-            if current is None:
-                raise NotFoundError("This note was deleted by someone else; nothing was moved.")
+            current = self._live(conn, note_id, "moved")
             self._check_cell(conn, current["map_id"], stage_id, lane_id)
             n = T["notes"]
             cell = [n.c.stage_id == stage_id, n.c.lane_id == lane_id, n.c.id != note_id]
-            position = slot(conn, n, cell, index)
-            values = {"stage_id": stage_id, "lane_id": lane_id, "position": position}
-            updated = self._cas(
-                conn, T["notes"], note_id, expected_version, values, "note", note_row
+            values = {
+                "stage_id": stage_id,
+                "lane_id": lane_id,
+                "position": slot(conn, n, cell, index),
+            }
+            updated = self._note_cas(conn, note_id, expected_version, values)
+            self._log(
+                conn,
+                updated,
+                NoteEventKind.MOVE,
+                by,
+                **{"from": self._cell(conn, current["stage_id"], current["lane_id"])},
+                to=self._cell(conn, stage_id, lane_id),
             )
-            self._touch_map(conn, updated.map_id)
             return updated
 
-    def delete_note(self, note_id: str, expected_version: int) -> None:
+    def delete_note(self, note_id: str, expected_version: int, *, by: str = "") -> None:
+        """Put a note in the map's trash (restore_note brings it back)."""
         with self._tx(write=True) as conn:
-            current = self._get(conn, T["notes"], note_id)
-            if current is None:
-                raise NotFoundError("This note was already deleted by someone else.")
-            self._cas_delete(conn, T["notes"], note_id, expected_version, "note", note_row)
-            self._touch_map(conn, current["map_id"])
+            self._live(conn, note_id, "deleted")
+            values = {"deleted_at": self._clock(), "deleted_by": clean_author(by)}
+            note = self._note_cas(conn, note_id, expected_version, values)
+            self._log(
+                conn,
+                note,
+                NoteEventKind.DELETE,
+                by,
+                **self._cell(conn, note.stage_id, note.lane_id),
+            )
+
+    def restore_note(self, note_id: str, expected_version: int, *, by: str = "") -> Note:
+        """Bring a note back from the trash to the cell it was deleted from."""
+        with self._tx(write=True) as conn:
+            row = self._require(conn, T["notes"], note_id, "note")
+            if row["deleted_at"] is None:
+                raise ConflictError("This note is already back on the wall.", note_row(row))
+            values = {"deleted_at": None, "deleted_by": None}
+            note = self._cas(conn, T["notes"], note_id, expected_version, values, "note", note_row)
+            self._log(
+                conn,
+                note,
+                NoteEventKind.RESTORE,
+                by,
+                **self._cell(conn, note.stage_id, note.lane_id),
+            )
+            return note
+
+    def list_trash(self, map_id: str) -> list[Note]:
+        """The map's deleted notes, most recently deleted first."""
+        n = T["notes"]
+        with self._tx(write=False) as conn:
+            rows = conn.execute(
+                select(n)
+                .where(n.c.map_id == map_id, n.c.deleted_at.is_not(None))
+                .order_by(n.c.deleted_at.desc(), n.c.id)
+            ).mappings()
+            return [note_row(r) for r in rows]
+
+    def note_history(self, note_id: str) -> list[NoteEvent]:
+        """Everything that happened to a note, oldest first."""
+        e = T["note_events"]
+        with self._tx(write=False) as conn:
+            rows = conn.execute(
+                select(e).where(e.c.note_id == note_id).order_by(e.c.at, e.c.id)
+            ).mappings()
+            return [_event(r) for r in rows]
+
+    def activity(self, map_id: str, *, limit: int = 50) -> list[NoteEvent]:
+        """The latest changes on a map, newest first."""
+        e = T["note_events"]
+        with self._tx(write=False) as conn:
+            rows = conn.execute(
+                select(e)
+                .where(e.c.map_id == map_id)
+                .order_by(e.c.at.desc(), e.c.id.desc())
+                .limit(limit)
+            ).mappings()
+            return [_event(r) for r in rows]
+
+
+def _plain(value: Any) -> Any:
+    """A JSON-friendly value for the history (enums become their text)."""
+    return getattr(value, "value", value)

@@ -21,6 +21,7 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     MetaData,
+    PrimaryKeyConstraint,
     String,
     Table,
     Text,
@@ -164,8 +165,58 @@ def _define(metadata: MetaData) -> dict[str, Table]:
     }
 
 
+def _live_columns() -> dict[str, list[Column]]:
+    """Columns migration 0002 adds to existing tables: the trash."""
+    return {
+        "notes": [
+            Column("deleted_at", UTCDateTime, nullable=True),
+            Column("deleted_by", String(200), nullable=True),
+        ]
+    }
+
+
+def _live_tables(metadata: MetaData) -> list[Table]:
+    """Tables migration 0002 creates: who is on a map now, and what happened to notes."""
+    presence = Table(
+        "presence",
+        metadata,
+        _parent("map_id", "maps.id"),
+        Column("session_id", String(32), nullable=False),
+        Column("name", String(200), nullable=False),
+        Column("seen_at", UTCDateTime, nullable=False),
+        PrimaryKeyConstraint("map_id", "session_id"),
+    )
+    # One row per change of a note: its history, and the map's activity feed.
+    # No foreign key on note_id: the history outlives a note removed with its stage.
+    note_events = Table(
+        "note_events",
+        metadata,
+        _id(),
+        _parent("map_id", "maps.id"),
+        Column("note_id", String(32), nullable=False),
+        Column("kind", String(20), nullable=False),
+        Column("actor", String(200), nullable=False),
+        Column("at", UTCDateTime, nullable=False),
+        Column("text", Text, nullable=False),
+        Column("details", JSON, nullable=False),
+        Index("ix_note_events_map_at", "map_id", "at"),
+        Index("ix_note_events_note", "note_id"),
+    )
+    return [presence, note_events]
+
+
+def _add_column(conn: Connection, table: str, column: Column) -> None:
+    kind = column.type.compile(dialect=conn.dialect)
+    null = "" if column.nullable else " NOT NULL"
+    conn.exec_driver_sql(f"ALTER TABLE {table} ADD COLUMN {column.name} {kind}{null}")
+
+
 metadata = MetaData()
 T = _define(metadata)
+for _table, _columns in _live_columns().items():
+    for _column in _columns:
+        T[_table].append_column(_column)
+T.update({table.name: table for table in _live_tables(metadata)})
 
 
 def _initial(conn: Connection) -> None:
@@ -174,8 +225,21 @@ def _initial(conn: Connection) -> None:
     frozen.create_all(conn)
 
 
+def _live_workshop(conn: Connection) -> None:
+    for table, columns in _live_columns().items():
+        for column in columns:
+            _add_column(conn, table, column)
+    frozen = MetaData()
+    _define(frozen)  # the tables the new ones refer to
+    for table in _live_tables(frozen):
+        table.create(conn)
+
+
 # Append only; never edit or reorder an entry once it has shipped.
-MIGRATIONS: tuple[tuple[str, Callable[[Connection], None]], ...] = (("0001_initial", _initial),)
+MIGRATIONS: tuple[tuple[str, Callable[[Connection], None]], ...] = (
+    ("0001_initial", _initial),
+    ("0002_live_workshop", _live_workshop),
+)
 
 
 def applied(conn: Connection) -> set[str]:

@@ -16,10 +16,11 @@ from journeymap.store.documents import DocumentStore
 from journeymap.store.maps import MapStore
 from journeymap.store.notes import NoteStore
 from journeymap.store.personas import PersonaStore
+from journeymap.store.presence import PresenceStore
 from journeymap.store.workspaces import WorkspaceStore
 
 __all__ = ["Clock", "IdFactory", "Store", "random_id", "utc_now"]
 
 
-class Store(WorkspaceStore, PersonaStore, MapStore, NoteStore, DocumentStore):
+class Store(WorkspaceStore, PersonaStore, MapStore, NoteStore, PresenceStore, DocumentStore):
     """Personas, maps, stages, lanes and notes, persisted with version checks."""

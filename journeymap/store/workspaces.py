@@ -75,7 +75,7 @@ class WorkspaceStore(StoreBase):
         """Delete a workspace with all its personas, maps and notes."""
         with self._tx(write=True) as conn:
             map_ids = select(T["maps"].c.id).where(T["maps"].c.workspace_id == workspace_id)
-            for child in ("notes", "stages", "lanes"):
+            for child in ("notes", "stages", "lanes", "note_events", "presence"):
                 conn.execute(delete(T[child]).where(T[child].c.map_id.in_(map_ids)))
             conn.execute(delete(T["maps"]).where(T["maps"].c.workspace_id == workspace_id))
             conn.execute(delete(T["personas"]).where(T["personas"].c.workspace_id == workspace_id))

@@ -173,9 +173,31 @@ def test_delete_a_note_in_the_dialog(team, store, note):
     click(at, k(note.id, "delete"))
 
     assert store.load_map(team.map.id).notes == ()
+    assert [n.id for n in store.list_trash(team.map.id)] == [note.id]
+    assert store.get_note(note.id).deleted_by == "Tester"
     assert EDITING not in at.session_state
-    assert "Note deleted." in texts(at.toast)
+    assert any("trash" in t for t in texts(at.toast))
     assert wall_data(at)["notes"] == []
+
+
+def test_restore_from_the_trash(team, store, note):
+    store.delete_note(note.id, note.version, by="Someone")
+    at = open_map(team)
+
+    click(at, f"trash:{note.id}:restore")
+
+    assert [n.id for n in store.load_map(team.map.id).notes] == [note.id]
+    assert store.list_trash(team.map.id) == []
+    assert [n["id"] for n in wall_data(at)["notes"]] == [note.id]
+    assert store.note_history(note.id)[-1].actor == "Tester"
+
+
+def test_activity_and_history_show_who_did_what(team, store, note):
+    store.update_note(note.id, note.version, text="Edited by Ben", by="Ben")
+    at = open_map(team, **{EDITING: note.id})
+
+    tables = [df.value for df in at.dataframe]
+    assert any("Ben" in list(t["Who"]) and "edited the text" in list(t["What"]) for t in tables)
 
 
 def test_saving_an_unchanged_note_writes_nothing(team, store, note):

@@ -1,13 +1,26 @@
-"""Fixtures for the core tests: a fresh SQLite file store per test, and helpers.
+"""Fixtures for the core tests: a fresh store per test on each backend, and helpers.
 
 `store` uses the real clock and random ids; `det_store` uses a ticking clock
 (one second per call) and sequential ids, for tests that check ordering or
 exact timestamps.
+
+Every test that uses a store runs twice: on a fresh SQLite file (`[sqlite]`) and on
+a fresh database of a real PostgreSQL server (`[postgresql]`). One throwaway cluster
+serves the whole session (`pg.py`: `initdb` into a temporary folder, started on a free
+port of 127.0.0.1, stopped and deleted at the end); each test gets its own database in
+it. Without Debian's PostgreSQL the `[postgresql]` variants are skipped, or fail when
+the `CI` variable is set (CI installs it).
+
+A test stays SQLite-only when it is about SQLite itself: it asks for `db_path` (it
+opens the file with `sqlite3`), its name contains "sqlite", or it is marked
+`@pytest.mark.sqlite_only`.
 """
 
 from __future__ import annotations
 
+import inspect
 import itertools
+import os
 import sqlite3
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
@@ -16,6 +29,64 @@ from pathlib import Path
 import pytest
 
 from journeymap import JourneyMap, MapBoard, Store, Workspace, open_store
+
+from . import pg
+
+BACKENDS = ("sqlite", "postgresql")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "sqlite_only: the test is about SQLite itself; do not run it on PostgreSQL"
+    )
+
+
+def _sqlite_only(metafunc: pytest.Metafunc) -> bool:
+    if metafunc.definition.get_closest_marker("sqlite_only"):
+        return True
+    if "sqlite" in metafunc.definition.originalname.lower():
+        return True
+    return "db_path" in inspect.signature(metafunc.function).parameters
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Run every test that uses a store once per backend (see the module docstring)."""
+    if "backend" in metafunc.fixturenames:
+        backends = ["sqlite"] if _sqlite_only(metafunc) else list(BACKENDS)
+        metafunc.parametrize("backend", backends, indirect=True)
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[pg.Cluster]:
+    """The session's PostgreSQL server (started on first use, stopped at the end)."""
+    bindir = pg.find_bindir()
+    if bindir is None:
+        if os.environ.get("CI"):
+            pytest.fail(pg.NOT_INSTALLED, pytrace=False)
+        pytest.skip(pg.NOT_INSTALLED)
+    cluster = pg.Cluster(bindir).start()
+    try:
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture
+def backend(request: pytest.FixtureRequest) -> str:
+    """`sqlite` or `postgresql` (set per test by `pytest_generate_tests`)."""
+    return getattr(request, "param", "sqlite")
+
+
+@pytest.fixture
+def new_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Callable[[str], str]:
+    """`new_url("name")`: the URL of a fresh, empty database on this test's backend."""
+
+    def make(name: str) -> str:
+        if backend == "postgresql":
+            return request.getfixturevalue("pg_cluster").new_database()
+        return str(tmp_path / f"{name}.db")
+
+    return make
 
 
 class TickingClock:
@@ -46,8 +117,14 @@ def db_path(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def store(db_path: Path) -> Iterator[Store]:
-    opened = open_store(db_path)
+def store_url(backend: str, db_path: Path, new_url: Callable[[str], str]) -> str:
+    """Where `store` lives: the `db_path` file on SQLite, a fresh database on PostgreSQL."""
+    return str(db_path) if backend == "sqlite" else new_url("t")
+
+
+@pytest.fixture
+def store(store_url: str) -> Iterator[Store]:
+    opened = open_store(store_url)
     try:
         yield opened
     finally:
@@ -60,8 +137,8 @@ def clock() -> TickingClock:
 
 
 @pytest.fixture
-def det_store(tmp_path: Path, clock: TickingClock) -> Iterator[Store]:
-    opened = open_store(tmp_path / "det.db", clock=clock, new_id=SequentialIds())
+def det_store(new_url: Callable[[str], str], clock: TickingClock) -> Iterator[Store]:
+    opened = open_store(new_url("det"), clock=clock, new_id=SequentialIds())
     try:
         yield opened
     finally:
@@ -85,17 +162,23 @@ def board(store: Store, journey: JourneyMap) -> MapBoard:
 
 
 @pytest.fixture
-def count_rows(db_path: Path) -> Callable[..., int]:
-    """Count rows of a table in the `store` database file, bypassing the store.
+def count_rows(
+    backend: str, store: Store, store_url: str, request: pytest.FixtureRequest
+) -> Callable[..., int]:
+    """Count rows of a table in the `store` database, bypassing the store.
 
     `count_rows("notes", map_id="abc")` counts notes of one map.
     """
 
     def count(table: str, **where: str) -> int:
+        mark = "?" if backend == "sqlite" else "%s"
         sql = f"SELECT COUNT(*) FROM {table}"
         if where:
-            sql += " WHERE " + " AND ".join(f"{column} = ?" for column in where)
-        with sqlite3.connect(db_path) as conn:
+            sql += " WHERE " + " AND ".join(f"{column} = {mark}" for column in where)
+        if backend == "postgresql":
+            cluster = request.getfixturevalue("pg_cluster")
+            return cluster.query(store_url, sql, tuple(where.values()))[0][0]
+        with sqlite3.connect(store_url) as conn:
             return conn.execute(sql, tuple(where.values())).fetchone()[0]
 
     return count

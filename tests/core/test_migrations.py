@@ -25,7 +25,7 @@ def tables(path) -> set[str]:
 
 def test_a_new_file_records_the_initial_migration(store, db_path):
     assert db_path.exists()
-    assert applied(db_path) == ["0001_initial"]
+    assert applied(db_path) == [name for name, _ in MIGRATIONS]
     assert {"workspaces", "personas", "maps", "stages", "lanes", "notes"} <= tables(db_path)
 
 
@@ -39,7 +39,7 @@ def test_every_known_migration_is_recorded_in_order(store, db_path):
 
 def test_migrate_again_runs_nothing(store, db_path):
     assert store.migrate() == []
-    assert applied(db_path) == ["0001_initial"]
+    assert applied(db_path) == [name for name, _ in MIGRATIONS]
 
 
 def test_reopening_runs_nothing_and_keeps_the_record(db_path):
@@ -113,3 +113,53 @@ def test_sqlite_connections_are_configured(store, pragma):
     with engine.connect() as conn:
         value = conn.exec_driver_sql(f"PRAGMA {pragma}").scalar()
     assert str(value).lower() in {"wal", "1"}
+
+
+def test_a_database_of_the_first_release_is_upgraded_in_place(tmp_path):
+    """A file made by 0001 alone, with a note in it, gains the trash and history tables."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import create_engine
+
+    from journeymap.store import schema
+
+    path = tmp_path / "first-release.db"
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    engine = create_engine(f"sqlite:///{path}")
+    with engine.begin() as conn:
+        schema._initial(conn)
+        conn.execute(
+            schema.T["schema_migrations"].insert().values(name="0001_initial", applied_at=now)
+        )
+        conn.exec_driver_sql(
+            "INSERT INTO workspaces (id, name, description, created_by, created_at, updated_at, version)"
+            " VALUES ('w', 'Old', '', '', '2026-01-01', '2026-01-01', 1)"
+        )
+        conn.exec_driver_sql(
+            "INSERT INTO maps (id, workspace_id, title, scenario, created_by, created_at, updated_at,"
+            " version, revision) VALUES ('m', 'w', 'Old map', '', '', '2026-01-01', '2026-01-01', 1, 1)"
+        )
+        conn.exec_driver_sql(
+            "INSERT INTO stages (id, map_id, name, position, version) VALUES ('s', 'm', 'S', 1, 1)"
+        )
+        conn.exec_driver_sql(
+            "INSERT INTO lanes (id, map_id, name, kind, position, version)"
+            " VALUES ('l', 'm', 'L', 'action', 1, 1)"
+        )
+        conn.exec_driver_sql(
+            "INSERT INTO notes (id, map_id, stage_id, lane_id, text, author, position, created_at,"
+            " updated_at, version) VALUES ('n', 'm', 's', 'l', 'Kept', 'Ana', 1, '2026-01-01',"
+            " '2026-01-01', 1)"
+        )
+    engine.dispose()
+
+    store = open_store(path)
+    try:
+        assert applied(path) == [name for name, _ in MIGRATIONS]
+        [note] = store.load_map("m").notes
+        assert (note.text, note.deleted_at) == ("Kept", None)
+        store.delete_note(note.id, note.version, by="Ana")
+        assert [n.id for n in store.list_trash("m")] == ["n"]
+        assert [e.kind.value for e in store.note_history("n")] == ["delete"]
+    finally:
+        store.close()

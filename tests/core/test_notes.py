@@ -296,9 +296,10 @@ def test_random_add_move_delete_matches_a_model_per_cell(shared_store, ops):
 def test_delete_note(store, board):
     a = add(store, board, 0, 0, "a")
     b = add(store, board, 0, 0, "b")
-    store.delete_note(a.id, a.version)
-    with pytest.raises(NotFoundError):
-        store.get_note(a.id)
+    store.delete_note(a.id, a.version, by="Ana")
+    trashed = store.get_note(a.id)
+    assert trashed.deleted_at is not None
+    assert trashed.deleted_by == "Ana"
     assert [n.id for n in store.load_map(board.map.id).notes] == [b.id]
 
 
