@@ -41,7 +41,7 @@ def describe(event: NoteEvent) -> str:
     return f"{verb} {_cell(details)}"
 
 
-def render_events(events: Sequence[NoteEvent], *, with_text: bool) -> None:
+def render_events(events: Sequence[NoteEvent], *, with_text: bool, width: int | str = "stretch"):
     """Events as a table (text cells: nothing in them is ever markup)."""
     if not events:
         st.caption("Nothing has happened yet.")
@@ -55,7 +55,7 @@ def render_events(events: Sequence[NoteEvent], *, with_text: bool) -> None:
         rows["Note afterwards"] = [e.text for e in events]
     else:
         rows["Note"] = [e.text for e in events]
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width=width)
 
 
 def render_trash(store: Store, map_id: str, user: str) -> None:

@@ -54,7 +54,7 @@ if tools[1].button("Stages and lanes", icon=":material/view_column:", width="str
 with tools[2].popover("Trash", icon=":material/delete:", width="stretch"):
     render_trash(store, board.map.id, ctx.user)
 with tools[3].popover("Activity", icon=":material/history:", width="stretch"):
-    render_events(store.activity(board.map.id, limit=40), with_text=False)
+    render_events(store.activity(board.map.id, limit=40), with_text=False, width=760)
 tools[4].caption(
     "Click + in a cell to add a note, drag a note (or focus it and press Alt+arrow) to move it, "
     "click a note to edit it."
