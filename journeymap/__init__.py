@@ -5,6 +5,7 @@ store = open_store("sqlite:///data/journeys.db")
 """
 
 from journeymap.errors import (
+    AccessError,
     ConflictError,
     JourneyMapError,
     NotFoundError,
@@ -12,6 +13,7 @@ from journeymap.errors import (
     ValidationError,
 )
 from journeymap.model import (
+    Comment,
     JourneyMap,
     Lane,
     LaneKind,
@@ -22,6 +24,7 @@ from journeymap.model import (
     Persona,
     ResourceStatus,
     Stage,
+    VoteRound,
     Workspace,
 )
 from journeymap.sample import load_sample
@@ -31,6 +34,8 @@ from journeymap.templates import DEFAULT_TEMPLATE, TEMPLATES, Template
 __all__ = [
     "DEFAULT_TEMPLATE",
     "TEMPLATES",
+    "AccessError",
+    "Comment",
     "ConflictError",
     "JourneyMap",
     "JourneyMapError",
@@ -48,6 +53,7 @@ __all__ = [
     "StoreError",
     "Template",
     "ValidationError",
+    "VoteRound",
     "Workspace",
     "load_sample",
     "open_store",

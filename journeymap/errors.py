@@ -4,6 +4,7 @@ JourneyMapError
  ├── NotFoundError      the thing is gone (deleted, or never existed)
  ├── ConflictError      someone changed it since you saw it; nothing was written
  ├── ValidationError    the input breaks a rule; nothing was written
+ ├── AccessError        this person may not do that (a locked map, a facilitator's tool)
  └── StoreError         the database could not do it (unreachable, locked too long)
 """
 
@@ -34,6 +35,10 @@ class ConflictError(JourneyMapError):
 
 class ValidationError(JourneyMapError):
     """Input that breaks a rule (empty name, text too long, bad image...)."""
+
+
+class AccessError(JourneyMapError):
+    """The person may not do this here (the map is locked, or only a facilitator may)."""
 
 
 class StoreError(JourneyMapError):

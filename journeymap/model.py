@@ -36,6 +36,8 @@ class Workspace:
     created_by: str
     created_at: datetime
     version: int
+    facilitators: tuple[str, ...] = ()
+    protected: bool = False  # a passcode guards it
 
 
 @dataclass(frozen=True)
@@ -86,6 +88,14 @@ class JourneyMap:
     updated_at: datetime
     version: int
     revision: int
+    locked: bool = False
+    private_since: datetime | None = None
+    timer_ends_at: datetime | None = None
+    timer_left: float | None = None  # seconds left while the timer is paused
+
+    def is_facilitator(self, name: str, workspace: Workspace) -> bool:
+        """Whoever created the map, and the workspace's facilitators, run the workshop."""
+        return bool(name) and (name == self.created_by or name in workspace.facilitators)
 
 
 @dataclass(frozen=True)
@@ -158,6 +168,34 @@ class NoteEvent:
     at: datetime
     text: str
     details: dict
+
+
+@dataclass(frozen=True)
+class Comment:
+    """A line in a note's discussion thread."""
+
+    id: str
+    map_id: str
+    note_id: str
+    author: str
+    text: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class VoteRound:
+    """A dot-voting round on a map: each person may mark up to `votes_per_person` notes."""
+
+    id: str
+    map_id: str
+    votes_per_person: int
+    opened_by: str
+    opened_at: datetime
+    closed_at: datetime | None = None
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None
 
 
 @dataclass(frozen=True)

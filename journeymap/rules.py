@@ -15,6 +15,7 @@ from journeymap.model import LaneKind, ResourceStatus
 
 NAME_MAX = 120
 NOTE_MAX = 2000
+COMMENT_MAX = 1000
 LONG_TEXT_MAX = 5000
 LIST_ITEM_MAX = 300
 LIST_MAX_ITEMS = 30

@@ -21,6 +21,7 @@ from journeymap.store.rows import (
     unique_names,
 )
 from journeymap.store.schema import T
+from journeymap.store.workshop import require_unlocked
 from journeymap.templates import DEFAULT_TEMPLATE, TEMPLATES
 
 
@@ -123,7 +124,9 @@ class MapStore(StoreBase):
             raise NotFoundError("This map does not exist any more; it may have been deleted.")
         return value
 
-    def update_map(self, map_id: str, expected_version: int, **changes) -> JourneyMap:
+    def update_map(
+        self, map_id: str, expected_version: int, *, by: str = "", **changes
+    ) -> JourneyMap:
         values: dict[str, Any] = {}
         if "title" in changes:
             values["title"] = rules.name(changes.pop("title"), "A map title")
@@ -139,6 +142,7 @@ class MapStore(StoreBase):
         no_extra(changes, "map")
         with self._tx(write=True) as conn:
             current = self._require(conn, T["maps"], map_id, "map")
+            require_unlocked(conn, map_id, by)
             if values.get("persona_id") is not None:
                 persona = self._require(conn, T["personas"], values["persona_id"], "persona")
                 if persona["workspace_id"] != current["workspace_id"]:
@@ -156,9 +160,8 @@ class MapStore(StoreBase):
             )
 
     def delete_map(self, map_id: str, expected_version: int) -> None:
+        """Delete a map; the foreign keys' cascade removes everything on it."""
         with self._tx(write=True) as conn:
-            for child in ("notes", "stages", "lanes", "note_events", "presence"):
-                conn.execute(delete(T[child]).where(T[child].c.map_id == map_id))
             self._cas_delete(conn, T["maps"], map_id, expected_version, "map", journey_row)
 
     def load_map(self, map_id: str) -> MapBoard:
@@ -186,33 +189,45 @@ class MapStore(StoreBase):
 
     # -- stages and lanes (one code path: both are ordered, named axes of a map) ---
 
-    def add_stage(self, map_id: str, name: str, *, index: int | None = None) -> Stage:
-        return self._add_axis("stages", map_id, {"name": name}, index)
+    # `by` names who does it: on a locked map only the facilitator may.
+
+    def add_stage(self, map_id: str, name: str, *, index: int | None = None, by: str = "") -> Stage:
+        return self._add_axis("stages", map_id, {"name": name}, index, by)
 
     def add_lane(
-        self, map_id: str, name: str, *, kind: LaneKind | str = LaneKind.CUSTOM, index=None
+        self,
+        map_id: str,
+        name: str,
+        *,
+        kind: LaneKind | str = LaneKind.CUSTOM,
+        index: int | None = None,
+        by: str = "",
     ) -> Lane:
-        return self._add_axis("lanes", map_id, {"name": name, "kind": kind}, index)
+        return self._add_axis("lanes", map_id, {"name": name, "kind": kind}, index, by)
 
-    def update_stage(self, stage_id: str, expected_version: int, *, name: str) -> Stage:
-        return self._update_axis("stages", stage_id, expected_version, {"name": name})
+    def update_stage(
+        self, stage_id: str, expected_version: int, *, name: str, by: str = ""
+    ) -> Stage:
+        return self._update_axis("stages", stage_id, expected_version, {"name": name}, by=by)
 
-    def update_lane(self, lane_id: str, expected_version: int, **changes) -> Lane:
-        return self._update_axis("lanes", lane_id, expected_version, changes)
+    def update_lane(self, lane_id: str, expected_version: int, *, by: str = "", **changes) -> Lane:
+        return self._update_axis("lanes", lane_id, expected_version, changes, by=by)
 
-    def move_stage(self, stage_id: str, expected_version: int, index: int) -> Stage:
+    def move_stage(
+        self, stage_id: str, expected_version: int, index: int, *, by: str = ""
+    ) -> Stage:
         """Put a stage at `index` (0-based) among the map's stages."""
-        return self._update_axis("stages", stage_id, expected_version, {}, index=index)
+        return self._update_axis("stages", stage_id, expected_version, {}, index=index, by=by)
 
-    def move_lane(self, lane_id: str, expected_version: int, index: int) -> Lane:
-        return self._update_axis("lanes", lane_id, expected_version, {}, index=index)
+    def move_lane(self, lane_id: str, expected_version: int, index: int, *, by: str = "") -> Lane:
+        return self._update_axis("lanes", lane_id, expected_version, {}, index=index, by=by)
 
-    def delete_stage(self, stage_id: str, expected_version: int) -> int:
+    def delete_stage(self, stage_id: str, expected_version: int, *, by: str = "") -> int:
         """Delete a stage and the notes in it; return how many notes went with it."""
-        return self._delete_axis("stages", stage_id, expected_version)
+        return self._delete_axis("stages", stage_id, expected_version, by)
 
-    def delete_lane(self, lane_id: str, expected_version: int) -> int:
-        return self._delete_axis("lanes", lane_id, expected_version)
+    def delete_lane(self, lane_id: str, expected_version: int, *, by: str = "") -> int:
+        return self._delete_axis("lanes", lane_id, expected_version, by)
 
     def _axis_values(self, table_name: str, changes: dict[str, Any]) -> dict[str, Any]:
         what = "stage" if table_name == "stages" else "lane"
@@ -231,12 +246,13 @@ class MapStore(StoreBase):
             stmt = stmt.where(table.c.id != except_id)
         unique_names([*conn.execute(stmt).scalars(), name], what, taken=True)
 
-    def _add_axis(self, table_name: str, map_id: str, changes: dict, index: int | None):
+    def _add_axis(self, table_name: str, map_id: str, changes: dict, index: int | None, by: str):
         what = "stage" if table_name == "stages" else "lane"
         values = self._axis_values(table_name, dict(changes))
         table = T[table_name]
         with self._tx(write=True) as conn:
             self._require(conn, T["maps"], map_id, "map")
+            require_unlocked(conn, map_id, by)
             self._check_unique_name(conn, table, map_id, values["name"], what)
             row = {
                 "id": self._new_id(),
@@ -249,7 +265,7 @@ class MapStore(StoreBase):
             self._touch_map(conn, map_id)
             return stage_row(row) if what == "stage" else lane_row(row)
 
-    def _update_axis(self, table_name, row_id, expected_version, changes, index=None):
+    def _update_axis(self, table_name, row_id, expected_version, changes, index=None, by=""):
         what = "stage" if table_name == "stages" else "lane"
         to_obj = stage_row if what == "stage" else lane_row
         values = self._axis_values(table_name, dict(changes))
@@ -259,6 +275,7 @@ class MapStore(StoreBase):
             if current is None:
                 raise NotFoundError(f"This {what} was deleted by someone else; nothing was saved.")
             map_id = current["map_id"]
+            require_unlocked(conn, map_id, by)
             if "name" in values:
                 self._check_unique_name(conn, table, map_id, values["name"], what, row_id)
             if index is not None:
@@ -268,7 +285,7 @@ class MapStore(StoreBase):
             self._touch_map(conn, map_id)
             return updated
 
-    def _delete_axis(self, table_name: str, row_id: str, expected_version: int) -> int:
+    def _delete_axis(self, table_name: str, row_id: str, expected_version: int, by: str) -> int:
         what = "stage" if table_name == "stages" else "lane"
         to_obj = stage_row if what == "stage" else lane_row
         table, notes = T[table_name], T["notes"]
@@ -278,6 +295,7 @@ class MapStore(StoreBase):
             if current is None:
                 raise NotFoundError(f"This {what} was deleted by someone else.")
             map_id = current["map_id"]
+            require_unlocked(conn, map_id, by)
             count = conn.execute(
                 select(func.count()).select_from(table).where(table.c.map_id == map_id)
             ).scalar()

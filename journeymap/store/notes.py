@@ -6,14 +6,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, func, insert, select
 
 from journeymap import rules
 from journeymap.errors import ConflictError, NotFoundError
-from journeymap.model import Note, NoteEvent, NoteEventKind
+from journeymap.model import Comment, Note, NoteEvent, NoteEventKind
 from journeymap.store.base import StoreBase
 from journeymap.store.rows import clean_author, no_extra, note_row, row_to, slot
 from journeymap.store.schema import T
+from journeymap.store.workshop import require_unlocked
 
 _FIELDS = ("text", "emotion", "channel", "resource_status")
 
@@ -105,6 +106,7 @@ class NoteStore(StoreBase):
         author = clean_author(author)
         with self._tx(write=True) as conn:
             self._require(conn, T["maps"], map_id, "map")
+            require_unlocked(conn, map_id, author)
             n = T["notes"]
             self._check_cell(conn, map_id, stage_id, lane_id)
             now = self._clock()
@@ -140,6 +142,7 @@ class NoteStore(StoreBase):
         values = self._note_values(dict(changes))
         with self._tx(write=True) as conn:
             before = note_row(self._live(conn, note_id, "saved"))
+            require_unlocked(conn, before.map_id, by)
             updated = self._note_cas(conn, note_id, expected_version, values)
             changed = [f for f in _FIELDS if getattr(before, f) != getattr(updated, f)]
             self._log(
@@ -165,6 +168,7 @@ class NoteStore(StoreBase):
         """Move a note to another cell (or another place in its cell)."""
         with self._tx(write=True) as conn:
             current = self._live(conn, note_id, "moved")
+            require_unlocked(conn, current["map_id"], by)
             self._check_cell(conn, current["map_id"], stage_id, lane_id)
             n = T["notes"]
             cell = [n.c.stage_id == stage_id, n.c.lane_id == lane_id, n.c.id != note_id]
@@ -187,7 +191,8 @@ class NoteStore(StoreBase):
     def delete_note(self, note_id: str, expected_version: int, *, by: str = "") -> None:
         """Put a note in the map's trash (restore_note brings it back)."""
         with self._tx(write=True) as conn:
-            self._live(conn, note_id, "deleted")
+            current = self._live(conn, note_id, "deleted")
+            require_unlocked(conn, current["map_id"], by)
             values = {"deleted_at": self._clock(), "deleted_by": clean_author(by)}
             note = self._note_cas(conn, note_id, expected_version, values)
             self._log(
@@ -202,6 +207,7 @@ class NoteStore(StoreBase):
         """Bring a note back from the trash to the cell it was deleted from."""
         with self._tx(write=True) as conn:
             row = self._require(conn, T["notes"], note_id, "note")
+            require_unlocked(conn, row["map_id"], by)
             if row["deleted_at"] is None:
                 raise ConflictError("This note is already back on the wall.", note_row(row))
             values = {"deleted_at": None, "deleted_by": None}
@@ -246,6 +252,43 @@ class NoteStore(StoreBase):
                 .limit(limit)
             ).mappings()
             return [_event(r) for r in rows]
+
+    # -- comments: a short discussion thread on a note -------------------------------
+
+    def add_comment(self, note_id: str, text: str, *, author: str) -> Comment:
+        """Comment on a note; allowed on a locked map too (that is what review is for)."""
+        text = rules.text(text, "A comment", max_len=rules.COMMENT_MAX, required=True)
+        with self._tx(write=True) as conn:
+            note = self._live(conn, note_id, "commented on")
+            row = {
+                "id": self._new_id(),
+                "map_id": note["map_id"],
+                "note_id": note_id,
+                "author": clean_author(author),
+                "text": text,
+                "created_at": self._clock(),
+            }
+            conn.execute(insert(T["note_comments"]).values(**row))
+            self._touch_map(conn, note["map_id"])
+            return row_to(Comment, row)
+
+    def list_comments(self, note_id: str) -> list[Comment]:
+        """A note's comments, oldest first."""
+        c = T["note_comments"]
+        with self._tx(write=False) as conn:
+            rows = conn.execute(
+                select(c).where(c.c.note_id == note_id).order_by(c.c.created_at, c.c.id)
+            ).mappings()
+            return [row_to(Comment, r) for r in rows]
+
+    def comment_counts(self, map_id: str) -> dict[str, int]:
+        """How many comments each note of the map has (notes without any are left out)."""
+        c = T["note_comments"]
+        with self._tx(write=False) as conn:
+            rows = conn.execute(
+                select(c.c.note_id, func.count()).where(c.c.map_id == map_id).group_by(c.c.note_id)
+            ).all()
+            return {note_id: count for note_id, count in rows}
 
 
 def _plain(value: Any) -> Any:

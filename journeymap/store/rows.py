@@ -30,11 +30,15 @@ def persona_row(row: Mapping[str, Any]) -> Persona:
 
 
 def workspace_row(row: Mapping[str, Any]) -> Workspace:
-    return row_to(Workspace, row)
+    facilitators = tuple(row.get("facilitators") or ())
+    return row_to(
+        Workspace,
+        {**row, "facilitators": facilitators, "protected": bool(row.get("passcode_hash"))},
+    )
 
 
 def journey_row(row: Mapping[str, Any]) -> JourneyMap:
-    return row_to(JourneyMap, row)
+    return row_to(JourneyMap, {**row, "locked": bool(row.get("locked"))})
 
 
 def stage_row(row: Mapping[str, Any]) -> Stage:

@@ -166,17 +166,31 @@ def _define(metadata: MetaData) -> dict[str, Table]:
 
 
 def _live_columns() -> dict[str, list[Column]]:
-    """Columns migration 0002 adds to existing tables: the trash."""
+    """Columns migration 0002 adds to existing tables (nullable: old rows read as unset).
+
+    Notes get the trash; maps get the facilitator's controls (lock, private
+    brainstorm, shared timer); workspaces get their facilitators and passcode.
+    """
     return {
         "notes": [
             Column("deleted_at", UTCDateTime, nullable=True),
             Column("deleted_by", String(200), nullable=True),
-        ]
+        ],
+        "maps": [
+            Column("locked", Boolean, nullable=True),
+            Column("private_since", UTCDateTime, nullable=True),
+            Column("timer_ends_at", UTCDateTime, nullable=True),
+            Column("timer_left", Float, nullable=True),
+        ],
+        "workspaces": [
+            Column("facilitators", JSON, nullable=True),
+            Column("passcode_hash", String(200), nullable=True),
+        ],
     }
 
 
 def _live_tables(metadata: MetaData) -> list[Table]:
-    """Tables migration 0002 creates: who is on a map now, and what happened to notes."""
+    """Tables migration 0002 creates: presence, note history, comments, dot voting."""
     presence = Table(
         "presence",
         metadata,
@@ -202,7 +216,40 @@ def _live_tables(metadata: MetaData) -> list[Table]:
         Index("ix_note_events_map_at", "map_id", "at"),
         Index("ix_note_events_note", "note_id"),
     )
-    return [presence, note_events]
+    comments = Table(
+        "note_comments",
+        metadata,
+        _id(),
+        _parent("map_id", "maps.id"),
+        _parent("note_id", "notes.id"),
+        Column("author", String(200), nullable=False),
+        Column("text", Text, nullable=False),
+        Column("created_at", UTCDateTime, nullable=False),
+        Index("ix_note_comments_note", "note_id"),
+    )
+    rounds = Table(
+        "vote_rounds",
+        metadata,
+        _id(),
+        _parent("map_id", "maps.id"),
+        Column("votes_per_person", Integer, nullable=False),
+        Column("opened_by", String(200), nullable=False),
+        Column("opened_at", UTCDateTime, nullable=False),
+        Column("closed_at", UTCDateTime, nullable=True),
+        Index("ix_vote_rounds_map", "map_id"),
+    )
+    # One dot per person and note; the voter is stored so a person can take a dot back,
+    # and never shown: results are counts.
+    votes = Table(
+        "votes",
+        metadata,
+        _parent("round_id", "vote_rounds.id"),
+        _parent("note_id", "notes.id"),
+        Column("voter", String(200), nullable=False),
+        Column("at", UTCDateTime, nullable=False),
+        PrimaryKeyConstraint("round_id", "note_id", "voter"),
+    )
+    return [presence, note_events, comments, rounds, votes]
 
 
 def _add_column(conn: Connection, table: str, column: Column) -> None:

@@ -17,10 +17,13 @@ from journeymap.store.maps import MapStore
 from journeymap.store.notes import NoteStore
 from journeymap.store.personas import PersonaStore
 from journeymap.store.presence import PresenceStore
+from journeymap.store.workshop import WorkshopStore
 from journeymap.store.workspaces import WorkspaceStore
 
 __all__ = ["Clock", "IdFactory", "Store", "random_id", "utc_now"]
 
 
-class Store(WorkspaceStore, PersonaStore, MapStore, NoteStore, PresenceStore, DocumentStore):
+class Store(
+    WorkspaceStore, PersonaStore, MapStore, NoteStore, PresenceStore, WorkshopStore, DocumentStore
+):
     """Personas, maps, stages, lanes and notes, persisted with version checks."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import insert, select
 
 from journeymap import rules
 from journeymap.model import Workspace
@@ -59,6 +59,8 @@ class WorkspaceStore(StoreBase):
                 max_len=rules.LONG_TEXT_MAX,
                 required=False,
             )
+        if "facilitators" in changes:
+            values["facilitators"] = list(rules.items(changes.pop("facilitators"), "A facilitator"))
         no_extra(changes, "workspace")
         with self._tx(write=True) as conn:
             return self._cas(
@@ -72,13 +74,12 @@ class WorkspaceStore(StoreBase):
             )
 
     def delete_workspace(self, workspace_id: str, expected_version: int) -> None:
-        """Delete a workspace with all its personas, maps and notes."""
+        """Delete a workspace with all its personas, maps and notes.
+
+        Every table refers to its parent with ON DELETE CASCADE (SQLite enforces it
+        with `foreign_keys=ON`, set on every connection), so one delete removes all.
+        """
         with self._tx(write=True) as conn:
-            map_ids = select(T["maps"].c.id).where(T["maps"].c.workspace_id == workspace_id)
-            for child in ("notes", "stages", "lanes", "note_events", "presence"):
-                conn.execute(delete(T[child]).where(T[child].c.map_id.in_(map_ids)))
-            conn.execute(delete(T["maps"]).where(T["maps"].c.workspace_id == workspace_id))
-            conn.execute(delete(T["personas"]).where(T["personas"].c.workspace_id == workspace_id))
             self._cas_delete(
                 conn,
                 T["workspaces"],
