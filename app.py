@@ -57,7 +57,7 @@ if ctx.workspace is not None:
         st.text(ctx.workspace.description)
     render_maps(store, ctx.workspace)
     with st.expander("Workspace settings", icon=":material/settings:"):
-        render_workspace_settings(store, ctx.workspace)
+        render_workspace_settings(store, ctx.workspace, ctx.user)
         st.divider()
         if st.button(
             "Load a fresh copy of the sample into a new workspace", key="home:sample_copy"

@@ -16,14 +16,13 @@ from journeymap import (
     Lane,
     MapBoard,
     Note,
-    NotFoundError,
     Persona,
     Store,
-    ValidationError,
+    VoteRound,
 )
 
 
-def render_map_header(store: Store, board: MapBoard, personas: list[Persona]) -> None:
+def render_map_header(store: Store, board: MapBoard, personas: list[Persona], user: str) -> None:
     """Title, the persona the map follows, the scenario, and the map's settings."""
     journey = board.map
     persona = next((p for p in personas if p.id == journey.persona_id), None)
@@ -43,10 +42,10 @@ def render_map_header(store: Store, board: MapBoard, personas: list[Persona]) ->
     else:
         who.caption("This map follows no persona yet: pick one in the map settings.")
     with settings.popover("", icon=":material/settings:", help="Map settings"):
-        _map_settings(store, board, personas)
+        _map_settings(store, board, personas, user)
 
 
-def _map_settings(store: Store, board: MapBoard, personas: list[Persona]) -> None:
+def _map_settings(store: Store, board: MapBoard, personas: list[Persona], user: str) -> None:
     journey = board.map
     with st.form(f"map:{journey.id}:settings", border=False):
         title = st.text_input("Title", value=journey.title)
@@ -67,6 +66,7 @@ def _map_settings(store: Store, board: MapBoard, personas: list[Persona]) -> Non
                 title=title,
                 scenario=scenario,
                 persona_id=persona_id,
+                by=user,
             )
             if ok:
                 shell.flash("Map saved.")
@@ -106,33 +106,23 @@ def render_filters(board: MapBoard) -> tuple[list[Note], list[Lane]]:
     return notes, lanes
 
 
-def handle_wall_event(store: Store, board: MapBoard, event: WallEvent, user: str) -> None:
+def handle_wall_event(
+    store: Store, board: MapBoard, event: WallEvent, user: str, vote: VoteRound | None
+) -> None:
     """Apply what a participant did on the wall, then redraw it."""
     value = event.value
     if event.kind == "open":
         open_editor(str(value.get("note_id")))
         return
     try:
-        if event.kind == "add":
-            extra = {k: value[k] for k in ("emotion", "channel", "resource_status") if k in value}
-            store.add_note(
-                board.map.id,
-                stage_id=value["stage_id"],
-                lane_id=value["lane_id"],
-                text=value.get("text", ""),
-                author=user,
-                **extra,
-            )
-        elif event.kind == "move":
-            store.move_note(
-                value["note_id"],
-                int(value["version"]),
-                stage_id=value["stage_id"],
-                lane_id=value["lane_id"],
-                index=int(value["index"]),
-                by=user,
-            )
-    except ValidationError as err:
+        _apply(store, board, event, user, vote)
+    except ConflictError:
+        shell.flash(
+            "Someone changed that note just before you moved it; the wall now shows it as "
+            "it is. Move it again if you still want to.",
+            icon=":material/sync_problem:",
+        )
+    except JourneyMapError as err:
         if event.kind == "add":  # nothing is lost: the text goes back into the cell's form
             st.session_state[KEY_REJECTED] = {
                 "stage_id": value.get("stage_id"),
@@ -142,16 +132,31 @@ def handle_wall_event(store: Store, board: MapBoard, event: WallEvent, user: str
                 "nonce": value.get("nonce"),
             }
         shell.flash(str(err), icon=":material/error:")
-    except ConflictError:
-        shell.flash(
-            "Someone changed that note just before you moved it; the wall now shows it as "
-            "it is. Move it again if you still want to.",
-            icon=":material/sync_problem:",
-        )
-    except NotFoundError as err:
-        shell.flash(str(err), icon=":material/delete:")
-    except JourneyMapError as err:
-        shell.flash(str(err), icon=":material/error:")
     except (KeyError, TypeError, ValueError):
         shell.flash("The wall sent an incomplete change; reload the page.", icon=":material/error:")
     st.rerun()
+
+
+def _apply(store: Store, board: MapBoard, event: WallEvent, user: str, vote) -> None:
+    value = event.value
+    if event.kind == "add":
+        extra = {k: value[k] for k in ("emotion", "channel", "resource_status") if k in value}
+        store.add_note(
+            board.map.id,
+            stage_id=value["stage_id"],
+            lane_id=value["lane_id"],
+            text=value.get("text", ""),
+            author=user,
+            **extra,
+        )
+    elif event.kind == "move":
+        store.move_note(
+            value["note_id"],
+            int(value["version"]),
+            stage_id=value["stage_id"],
+            lane_id=value["lane_id"],
+            index=int(value["index"]),
+            by=user,
+        )
+    elif event.kind == "vote" and vote is not None:
+        store.toggle_vote(vote.id, value["note_id"], voter=user)

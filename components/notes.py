@@ -8,6 +8,7 @@ import streamlit as st
 from components import shell
 from components.activity import render_events
 from components.feedback import attempt
+from components.text import md_escape
 from journeymap import (
     ConflictError,
     LaneKind,
@@ -21,7 +22,7 @@ from journeymap.palette import EMOTION_LABELS
 KEY_EDITING = "wall:editing"
 _FIELDS = (
     *("text", "emotion", "channel", "resource", "stage", "lane"),
-    *("base", "theirs", "gone", "intent"),
+    *("base", "theirs", "gone", "intent", "comment"),
 )
 EMOTION_OPTIONS = (-2, -1, 0, 1, 2)
 
@@ -133,8 +134,25 @@ def _dialog(store: Store, board: MapBoard, note_id: str, user: str) -> None:
     ):
         _delete(store, note_id, user, against=base)
     cancel.button("Cancel", key=_k(note_id, "cancel"), on_click=close_editor, width="stretch")
+    _comments(store, note_id, user)
     with st.expander("History", icon=":material/history:"):
         render_events(store.note_history(note_id), with_text=True)
+
+
+def _comments(store: Store, note_id: str, user: str) -> None:
+    """The note's discussion thread, oldest first, and a box to add to it."""
+    thread = store.list_comments(note_id)
+    with st.expander(f"Comments ({len(thread)})", icon=":material/forum:", expanded=bool(thread)):
+        for comment in thread:
+            st.caption(
+                f"{md_escape(comment.author or 'anonymous')} · {comment.created_at:%H:%M} UTC"
+            )
+            st.text(comment.text)
+        with st.form(_k(note_id, "comment_form"), clear_on_submit=True, border=False):
+            text = st.text_area("Add a comment", key=_k(note_id, "comment"), height=68)
+            if st.form_submit_button("Comment", icon=":material/send:"):
+                if attempt(store.add_comment, note_id, text, author=user)[0]:
+                    st.rerun(scope="fragment")
 
 
 def _changes(note_id: str, kind: LaneKind, against: Note) -> dict:

@@ -24,9 +24,9 @@ def _close() -> None:
     st.session_state.pop(KEY_OPEN, None)
 
 
-def render_structure_editor(store: Store, board: MapBoard) -> None:
+def render_structure_editor(store: Store, board: MapBoard, user: str) -> None:
     if st.session_state.get(KEY_OPEN):
-        _dialog(store, board)
+        _dialog(store, board, user)
 
 
 def _refresh() -> None:
@@ -35,19 +35,19 @@ def _refresh() -> None:
 
 
 @st.dialog("Stages and lanes", width="large", on_dismiss=_close)
-def _dialog(store: Store, board: MapBoard) -> None:
+def _dialog(store: Store, board: MapBoard, user: str) -> None:
     board = store.load_map(board.map.id)  # fresh: the dialog reruns on its own
     stages_tab, lanes_tab = st.tabs(["Stages (columns)", "Lanes (rows)"])
     with stages_tab:
-        _axis(store, board, "stage")
+        _axis(store, board, "stage", user)
     with lanes_tab:
-        _axis(store, board, "lane")
+        _axis(store, board, "lane", user)
     if st.button("Done", type="primary", key="structure:done"):
         _close()
         st.rerun()
 
 
-def _axis(store: Store, board: MapBoard, what: str) -> None:
+def _axis(store: Store, board: MapBoard, what: str, user: str) -> None:
     rows = board.stages if what == "stage" else board.lanes
     column = "stage_id" if what == "stage" else "lane_id"
     counts = {row.id: 0 for row in rows}
@@ -65,7 +65,7 @@ def _axis(store: Store, board: MapBoard, what: str) -> None:
             key=f"{key}:name",
         )
         if new_name != row.name:
-            ok, _ = attempt(rename, row.id, row.version, name=new_name)
+            ok, _ = attempt(rename, row.id, row.version, name=new_name, by=user)
             if ok:
                 _refresh()
         if up.button(
@@ -75,7 +75,7 @@ def _axis(store: Store, board: MapBoard, what: str) -> None:
             disabled=index == 0,
             help=f"Move this {what} earlier",
         ):
-            if attempt(move, row.id, row.version, index - 1)[0]:
+            if attempt(move, row.id, row.version, index - 1, by=user)[0]:
                 _refresh()
         if down.button(
             "",
@@ -84,7 +84,7 @@ def _axis(store: Store, board: MapBoard, what: str) -> None:
             disabled=index == len(rows) - 1,
             help=f"Move this {what} later",
         ):
-            if attempt(move, row.id, row.version, index + 1)[0]:
+            if attempt(move, row.id, row.version, index + 1, by=user)[0]:
                 _refresh()
         confirm_key = f"structure:{row.id}:confirm"
         if drop.button(
@@ -92,14 +92,14 @@ def _axis(store: Store, board: MapBoard, what: str) -> None:
         ):
             if counts[row.id]:
                 st.session_state[confirm_key] = True
-            elif attempt(remove, row.id, row.version)[0]:
+            elif attempt(remove, row.id, row.version, by=user)[0]:
                 _refresh()
         if st.session_state.get(confirm_key):
             st.warning(f"{md_escape(row.name)} holds {counts[row.id]} notes; they go with it.")
             yes, no = st.columns(2)
             if yes.button("Delete it and its notes", key=f"{key}:yes", type="primary"):
                 st.session_state.pop(confirm_key, None)
-                if attempt(remove, row.id, row.version)[0]:
+                if attempt(remove, row.id, row.version, by=user)[0]:
                     _refresh()
             if no.button("Keep it", key=f"{key}:no"):
                 st.session_state.pop(confirm_key, None)
@@ -113,10 +113,7 @@ def _axis(store: Store, board: MapBoard, what: str) -> None:
                 "Kind", list(LaneKind), index=len(LaneKind) - 1, format_func=_KIND_LABELS.get
             )
         if add_col.form_submit_button(f"Add {what}", icon=":material/add:"):
-            add = (
-                (lambda: store.add_stage(board.map.id, name))
-                if what == "stage"
-                else (lambda: store.add_lane(board.map.id, name, kind=kind))
-            )
-            if attempt(add)[0]:
+            extra = {} if what == "stage" else {"kind": kind}
+            add = store.add_stage if what == "stage" else store.add_lane
+            if attempt(add, board.map.id, name, by=user, **extra)[0]:
                 _refresh()

@@ -33,6 +33,7 @@ export default function (component) {
   }
   const send = (event, value) => setTriggerValue(event, { ...value, nonce: Date.now() + Math.random() });
   const notesById = new Map(data.notes.map((n) => [n.id, n]));
+  const voting = data.voting;
   // A note the server refused (too long, say) comes back: its text returns to the form.
   if (data.rejected && data.rejected.nonce !== state.rejectedNonce) {
     const key = cellKey(data.rejected.stage_id, data.rejected.lane_id);
@@ -61,9 +62,15 @@ export default function (component) {
     }
     if (note.channel) meta.appendChild(el("span", "jm-chip", note.channel));
     if (note.resource_status) meta.appendChild(el("span", "jm-chip jm-" + note.resource_status, note.resource_status));
+    if (note.comments) meta.appendChild(el("span", "jm-chip", "\u{1F4AC} " + note.comments));
+    if (voting && voting.mine.includes(note.id)) {
+      card.classList.add("jm-voted");
+      meta.appendChild(el("span", "jm-chip jm-dot", "\u25CF my vote"));
+    }
     meta.appendChild(el("span", "jm-author", note.author || "anonymous"));
     card.appendChild(meta);
-    const open = () => send("open", { note_id: note.id });
+    // While a vote is open a click puts a dot on the note (or takes it back).
+    const open = () => send(voting ? "vote" : "open", { note_id: note.id });
     card.addEventListener("click", open);
     card.addEventListener("keydown", (e) => {
       if (e.key === "Enter" || e.key === " ") {

@@ -23,7 +23,7 @@ _WALL = st.components.v2.component(
     css=(_HERE / "wall.css").read_text(encoding="utf-8"),
     js=(_HERE / "wall.js").read_text(encoding="utf-8"),
 )
-EVENTS = ("add", "move", "open")
+EVENTS = ("add", "move", "open", "vote")
 KEY_REJECTED = "wall:rejected"
 _BORDERS = {
     "action": "#3b82f6",
@@ -55,18 +55,24 @@ def wall_payload(
     *,
     readonly: bool = False,
     rejected: dict[str, Any] | None = None,
+    comments: dict[str, int] | None = None,
+    voting: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The JSON the wall draws: only ids, plain text and numbers.
 
     `rejected` is a note the server refused ({stage_id, lane_id, text, message,
     nonce}); the wall puts its text back in the cell's form with the message.
+    `comments` counts each note's comments; `voting` ({mine: [note ids]}) turns
+    clicks into votes while a round is open.
     """
+    comments = comments or {}
     counts: dict[str, int] = {}
     for note in notes:
         counts[note.stage_id] = counts.get(note.stage_id, 0) + 1
     return {
         "readonly": readonly,
         "rejected": rejected,
+        "voting": voting,
         "corner": f"{len(notes)} notes",
         "empty_message": "No lanes match the filter." if board.lanes else "This map has no lanes.",
         "stages": [
@@ -93,6 +99,7 @@ def wall_payload(
                 "emotion": n.emotion,
                 "channel": n.channel,
                 "resource_status": n.resource_status.value if n.resource_status else None,
+                "comments": comments.get(n.id, 0),
             }
             for n in notes
         ],
@@ -106,11 +113,22 @@ def render_wall(
     *,
     key: str,
     readonly: bool = False,
+    comments: dict[str, int] | None = None,
+    voting: dict[str, Any] | None = None,
 ) -> WallEvent | None:
     """Draw the wall; return what the participant just did, if anything."""
     rejected = st.session_state.get(KEY_REJECTED)
+    payload = wall_payload(
+        board,
+        notes,
+        lanes,
+        readonly=readonly,
+        rejected=rejected,
+        comments=comments,
+        voting=voting,
+    )
     result = _WALL(
-        data=wall_payload(board, notes, lanes, readonly=readonly, rejected=rejected),
+        data=payload,
         key=key,
         height="content",
         **{f"on_{event}_change": _ignore for event in EVENTS},

@@ -82,17 +82,25 @@ def render_new_map(store: Store, workspace: Workspace, *, key: str, personas) ->
                     open_map(journey.id)
 
 
-def render_workspace_settings(store: Store, workspace: Workspace) -> None:
+def render_workspace_settings(store: Store, workspace: Workspace, user: str) -> None:
     with st.form("home:workspace_settings", border=False):
         name = st.text_input("Workspace name", value=workspace.name)
         description = st.text_area("Description", value=workspace.description, height=70)
+        facilitators = st.text_area(
+            "Facilitators (one name per line)",
+            value="\n".join(workspace.facilitators),
+            height=90,
+            help="They run workshops on every map here: lock, timer, voting, private "
+            "brainstorm. A map's creator always facilitates it. Once names are set, only "
+            "those people can change the list.",
+        )
         if st.form_submit_button("Save"):
+            changes = {"name": name, "description": description}
+            named = [line.strip() for line in facilitators.splitlines() if line.strip()]
+            if named != list(workspace.facilitators):
+                changes["facilitators"] = facilitators
             ok, _ = attempt(
-                store.update_workspace,
-                workspace.id,
-                workspace.version,
-                name=name,
-                description=description,
+                store.update_workspace, workspace.id, workspace.version, by=user, **changes
             )
             if ok:
                 shell.flash("Workspace saved.")

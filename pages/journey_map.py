@@ -1,11 +1,20 @@
 """Journey map: the wall of sticky notes, stages across and lanes down, with the emotion curve."""
 
+from dataclasses import replace
+
 import streamlit as st
 
 from components import shell
 from components.activity import render_events, render_trash
 from components.board import handle_wall_event, render_filters, render_map_header
 from components.charts import emotion_curve
+from components.facilitation import (
+    render_banners,
+    render_panel,
+    render_results,
+    render_timer,
+    visible_notes,
+)
 from components.live import watch_map
 from components.notes import render_add_form, render_editor
 from components.structure import KEY_OPEN, render_structure_editor
@@ -38,14 +47,22 @@ st.sidebar.selectbox(
     on_change=lambda: shell.select_map(st.session_state["map:pick"]),
 )
 
-board = store.load_map(current)
-render_map_header(store, board, personas)
+everything = store.load_map(current)
+facilitator = everything.map.is_facilitator(ctx.user, workspace)
+board = replace(everything, notes=tuple(visible_notes(everything, ctx.user)))
+vote = store.latest_vote(board.map.id)
+voting = vote is not None and vote.is_open
+mine = store.my_votes(vote.id, ctx.user) if voting else set()
+
+render_map_header(store, board, personas, ctx.user)
+render_timer(board)
+render_banners(board, vote, mine, facilitator)
 chart = emotion_curve(board)
 if chart is not None:
     st.altair_chart(chart, width="stretch")
 notes, lanes = render_filters(board)
-
 watch_map(store, board, ctx)
+
 tools = st.columns([2, 2, 1.4, 1.4, 4])
 with tools[0].popover("Add a note", icon=":material/add:", width="stretch"):
     render_add_form(store, board, ctx.user, key="addnote")
@@ -60,11 +77,23 @@ tools[4].caption(
     "click a note to edit it."
 )
 
-event = render_wall(board, notes, lanes, key="wall:board")
+event = render_wall(
+    board,
+    notes,
+    lanes,
+    key="wall:board",
+    readonly=board.map.locked and not facilitator,
+    comments=store.comment_counts(board.map.id),
+    voting={"mine": sorted(mine)} if voting else None,
+)
 if event is not None:
-    handle_wall_event(store, board, event, ctx.user)
+    handle_wall_event(store, board, event, ctx.user, vote if voting else None)
+if vote is not None and not vote.is_open:
+    render_results(store, board, vote)
 
 render_editor(store, board, ctx.user)
-render_structure_editor(store, board)
+render_structure_editor(store, board, ctx.user)
 with st.sidebar:
+    if facilitator:
+        render_panel(store, board, vote, ctx.user)
     render_new_map(store, workspace, key="map:new", personas=personas)

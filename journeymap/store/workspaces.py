@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import insert, select
 
 from journeymap import rules
+from journeymap.errors import AccessError
 from journeymap.model import Workspace
 from journeymap.store.base import StoreBase
 from journeymap.store.rows import (
@@ -48,7 +49,10 @@ class WorkspaceStore(StoreBase):
         with self._tx(write=False) as conn:
             return workspace_row(self._require(conn, T["workspaces"], workspace_id, "workspace"))
 
-    def update_workspace(self, workspace_id: str, expected_version: int, **changes) -> Workspace:
+    def update_workspace(
+        self, workspace_id: str, expected_version: int, *, by: str = "", **changes
+    ) -> Workspace:
+        """Rename, describe, or name the facilitators (once named, only they may change that)."""
         values = {}
         if "name" in changes:
             values["name"] = rules.name(changes.pop("name"), "A workspace name")
@@ -63,6 +67,11 @@ class WorkspaceStore(StoreBase):
             values["facilitators"] = list(rules.items(changes.pop("facilitators"), "A facilitator"))
         no_extra(changes, "workspace")
         with self._tx(write=True) as conn:
+            current = workspace_row(self._require(conn, T["workspaces"], workspace_id, "workspace"))
+            if "facilitators" in values and current.facilitators and by not in current.facilitators:
+                raise AccessError(
+                    "Only a facilitator of this workspace can change who the facilitators are."
+                )
             return self._cas(
                 conn,
                 T["workspaces"],

@@ -75,9 +75,13 @@ def test_only_facilitators_use_the_tools(room):
         store.set_private(board.map.id, True, by="")
     assert store.get_map(board.map.id).locked is False
 
-    ws = store.update_workspace(ws.id, ws.version, facilitators=["Pat", "Quinn"])
+    ws = store.update_workspace(ws.id, ws.version, facilitators=["Pat", "Quinn"], by="Pat")
     assert ws.facilitators == ("Pat", "Quinn")
     assert store.lock_map(board.map.id, True, by="Pat").locked is True
+    with pytest.raises(AccessError, match="Only a facilitator"):
+        store.update_workspace(ws.id, ws.version, facilitators=["Mallory"], by="Mallory")
+    renamed = store.update_workspace(ws.id, ws.version, name="Renamed by anyone", by="Mallory")
+    assert renamed.facilitators == ("Pat", "Quinn")
 
 
 def test_tools_move_the_revision_so_every_wall_sees_them(room):
