@@ -11,6 +11,7 @@ from components.feedback import attempt
 from components.text import md_escape
 from journeymap import (
     ConflictError,
+    JourneyMapError,
     LaneKind,
     MapBoard,
     Note,
@@ -185,6 +186,9 @@ def _save(store: Store, note_id: str, kind: LaneKind, user: str, against: Note) 
     except NotFoundError:
         state[_k(note_id, "gone")] = True
         st.rerun(scope="fragment")
+    except JourneyMapError as err:  # locked, invalid...: say why; the draft stays
+        st.error(md_escape(str(err)), icon=":material/error:")
+        return
     close_editor()
     shell.flash("Note saved." if changes or moved else "Nothing had changed.")
     st.rerun()
@@ -199,6 +203,9 @@ def _delete(store: Store, note_id: str, user: str, against: Note) -> None:
         st.rerun(scope="fragment")
     except NotFoundError:
         pass  # already gone: the outcome the user wanted
+    except JourneyMapError as err:
+        st.error(md_escape(str(err)), icon=":material/error:")
+        return
     close_editor()
     shell.flash("Note moved to the trash (Trash restores it).", icon=":material/delete:")
     st.rerun()

@@ -63,10 +63,13 @@ if chart is not None:
 notes, lanes = render_filters(board)
 watch_map(store, board, ctx)
 
+readonly = board.map.locked and not facilitator
 tools = st.columns([2, 2, 1.4, 1.4, 4])
-with tools[0].popover("Add a note", icon=":material/add:", width="stretch"):
+with tools[0].popover("Add a note", icon=":material/add:", width="stretch", disabled=readonly):
     render_add_form(store, board, ctx.user, key="addnote")
-if tools[1].button("Stages and lanes", icon=":material/view_column:", width="stretch"):
+if tools[1].button(
+    "Stages and lanes", icon=":material/view_column:", width="stretch", disabled=readonly
+):
     st.session_state[KEY_OPEN] = True
 with tools[2].popover("Trash", icon=":material/delete:", width="stretch"):
     render_trash(store, board.map.id, ctx.user)
@@ -82,7 +85,7 @@ event = render_wall(
     notes,
     lanes,
     key="wall:board",
-    readonly=board.map.locked and not facilitator,
+    readonly=readonly,
     comments=store.comment_counts(board.map.id),
     voting={"mine": sorted(mine)} if voting else None,
 )
