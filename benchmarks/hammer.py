@@ -28,7 +28,7 @@ counter equals that number; the map's revision grew by the total; and every
 Latency is the duration of each successful `update_note` call (naive: of the
 write transaction).
 
-Default URL: a SQLite file in a temporary directory. `--url postgresql+psycopg://...`
+Default URL: a SQLite file in a temporary directory. `--url postgresql://...`
 runs on PostgreSQL when the driver is installed (the benchmark adds workspaces
 to that database). Exit status 1 when an invariant breaks or the negative
 control loses nothing.
@@ -66,6 +66,7 @@ class Tally:
     store_errors: int = 0
     locked: int = 0  # StoreErrors caused by "database is locked"
     other_errors: int = 0
+    causes: Counter = field(default_factory=Counter)  # "StoreError <- cause" -> count
     first_error: str = ""
 
     def merge(self, other: Tally) -> None:
@@ -76,6 +77,7 @@ class Tally:
         self.store_errors += other.store_errors
         self.locked += other.locked
         self.other_errors += other.other_errors
+        self.causes.update(other.causes)
         self.first_error = self.first_error or other.first_error
 
 
@@ -104,13 +106,17 @@ class Result:
 
 
 def _note_error(tally: Tally, err: BaseException) -> None:
+    cause = err.__cause__
     if isinstance(err, StoreError):
         tally.store_errors += 1
-        if "locked" in str(err.__cause__ or err).lower():
+        if "locked" in str(cause or err).lower():
             tally.locked += 1
     else:
         tally.other_errors += 1
-    tally.first_error = tally.first_error or f"{type(err).__name__}: {err}"
+    origin = getattr(cause, "orig", None) or cause  # the driver's error under SQLAlchemy's
+    name = type(err).__name__ + (f" <- {type(origin).__name__}" if origin else "")
+    tally.causes[name] += 1
+    tally.first_error = tally.first_error or f"{name}: {str(origin or err).strip()[:200]}"
 
 
 def versioned_writer(
@@ -349,6 +355,13 @@ def main(argv: list[str] | None = None) -> int:
                     )
                     results.append(result)
                     print(row(result), flush=True)
+            for r in results:
+                if r.tally.causes:
+                    causes = ", ".join(f"{n} x{c}" for n, c in r.tally.causes.most_common())
+                    print(
+                        f"errors retried in {r.scenario}/{r.path}: {causes}; "
+                        f"first: {r.tally.first_error}"
+                    )
         finally:
             store.close()
 

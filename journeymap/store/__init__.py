@@ -22,12 +22,15 @@ SQLITE_PRAGMAS = (
 # PostgreSQL: each server process keeps up to POOL_SIZE idle connections and opens up to
 # POOL_OVERFLOW more under a burst (Streamlit runs every session's script in its own
 # thread); a request waits at most POOL_TIMEOUT seconds for one, then fails as a StoreError.
-POOL_SIZE = 5
-POOL_OVERFLOW = 10
-POOL_TIMEOUT = 10
+POOL_SIZE = 10
+POOL_OVERFLOW = 30  # a workshop of 40 people saving at once still gets a connection
+POOL_TIMEOUT = 30
 POOL_RECYCLE = 1800  # seconds; replaces connections a firewall or proxy may have cut
-CONNECT_TIMEOUT = 10  # seconds; libpq would otherwise wait forever for an unreachable host
-LOCK_TIMEOUT = "10s"  # like SQLite's busy_timeout: a writer waits this long for a row lock
+CONNECT_ARGS = {
+    "connect_timeout": 10,  # seconds; libpq would otherwise wait forever for a silent host
+    "application_name": "journeymap",  # names our connections in pg_stat_activity
+}
+LOCK_TIMEOUT = "10s"  # like SQLite's busy_timeout: the longest wait for the write lock or a row
 
 
 def open_store(url: str | Path, *, clock: Clock = utc_now, new_id: IdFactory = random_id) -> Store:
@@ -59,7 +62,10 @@ def open_store(url: str | Path, *, clock: Clock = utc_now, new_id: IdFactory = r
             max_overflow=POOL_OVERFLOW,
             pool_timeout=POOL_TIMEOUT,
             pool_recycle=POOL_RECYCLE,
-            connect_args={"connect_timeout": CONNECT_TIMEOUT, "application_name": "journeymap"},
+            # defaults; the same keys in the URL's query (`?connect_timeout=30`) win
+            connect_args={
+                key: value for key, value in CONNECT_ARGS.items() if key not in parsed.query
+            },
         )
         _postgresql_setup(engine)
     else:

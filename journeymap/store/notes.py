@@ -120,9 +120,7 @@ class NoteStore(StoreBase):
                 "resource_status": None,
                 **values,
                 "author": author,
-                "position": slot(
-                    conn, n, [n.c.stage_id == stage_id, n.c.lane_id == lane_id], index
-                ),
+                "position": slot(conn, n, _cell_of(n, stage_id, lane_id), index),
                 "created_at": now,
                 "updated_at": now,
                 "version": 1,
@@ -171,7 +169,7 @@ class NoteStore(StoreBase):
             require_unlocked(conn, current["map_id"], by)
             self._check_cell(conn, current["map_id"], stage_id, lane_id)
             n = T["notes"]
-            cell = [n.c.stage_id == stage_id, n.c.lane_id == lane_id, n.c.id != note_id]
+            cell = [*_cell_of(n, stage_id, lane_id), n.c.id != note_id]
             values = {
                 "stage_id": stage_id,
                 "lane_id": lane_id,
@@ -211,7 +209,17 @@ class NoteStore(StoreBase):
             if row["deleted_at"] is None:
                 raise ConflictError("This note is already back on the wall.", note_row(row))
             values = {"deleted_at": None, "deleted_by": None}
-            note = self._cas(conn, T["notes"], note_id, expected_version, values, "note", note_row)
+            n = T["notes"]
+            taken = conn.execute(
+                select(n.c.id).where(
+                    *_cell_of(n, row["stage_id"], row["lane_id"]), n.c.position == row["position"]
+                )
+            ).first()
+            if taken is not None:  # its old place was given away meanwhile: back at the end
+                values["position"] = slot(
+                    conn, n, _cell_of(n, row["stage_id"], row["lane_id"]), None
+                )
+            note = self._cas(conn, n, note_id, expected_version, values, "note", note_row)
             self._log(
                 conn,
                 note,
@@ -289,6 +297,11 @@ class NoteStore(StoreBase):
                 select(c.c.note_id, func.count()).where(c.c.map_id == map_id).group_by(c.c.note_id)
             ).all()
             return {note_id: count for note_id, count in rows}
+
+
+def _cell_of(n, stage_id: str, lane_id: str) -> list:
+    """The live notes of one cell: the ones a position or an index counts among."""
+    return [n.c.stage_id == stage_id, n.c.lane_id == lane_id, n.c.deleted_at.is_(None)]
 
 
 def _plain(value: Any) -> Any:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, insert, select, update
 
 from journeymap import rules
 from journeymap.model import JourneyMap, Persona
@@ -87,12 +87,10 @@ class PersonaStore(StoreBase):
     def list_personas(self, workspace_id: str) -> list[Persona]:
         p = T["personas"]
         with self._tx(write=False) as conn:
-            stmt = (
-                select(p)
-                .where(p.c.workspace_id == workspace_id)
-                .order_by(p.c.is_primary.desc(), func.lower(p.c.name), p.c.id)
-            )
-            return [persona_row(r) for r in conn.execute(stmt).mappings()]
+            rows = conn.execute(select(p).where(p.c.workspace_id == workspace_id)).mappings()
+            personas = [persona_row(r) for r in rows]
+        # Sorted in Python: SQLite and PostgreSQL order accented names differently.
+        return sorted(personas, key=lambda x: (not x.is_primary, x.name.casefold(), x.id))
 
     def get_persona(self, persona_id: str) -> Persona:
         with self._tx(write=False) as conn:
@@ -127,10 +125,9 @@ class PersonaStore(StoreBase):
     def maps_using_persona(self, persona_id: str) -> list[JourneyMap]:
         m = T["maps"]
         with self._tx(write=False) as conn:
-            rows = conn.execute(
-                select(m).where(m.c.persona_id == persona_id).order_by(m.c.title)
-            ).mappings()
-            return [journey_row(r) for r in rows]
+            rows = conn.execute(select(m).where(m.c.persona_id == persona_id)).mappings()
+            maps = [journey_row(r) for r in rows]
+        return sorted(maps, key=lambda x: (x.title.casefold(), x.id))
 
     def delete_persona(self, persona_id: str, expected_version: int) -> None:
         """Delete a persona; maps that followed it keep their notes and lose the link."""

@@ -5,11 +5,12 @@
 exact timestamps.
 
 Every test that uses a store runs twice: on a fresh SQLite file (`[sqlite]`) and on
-a fresh database of a real PostgreSQL server (`[postgresql]`). One throwaway cluster
+an empty database of a real PostgreSQL server (`[postgresql]`). One throwaway cluster
 serves the whole session (`pg.py`: `initdb` into a temporary folder, started on a free
-port of 127.0.0.1, stopped and deleted at the end); each test gets its own database in
-it. Without Debian's PostgreSQL the `[postgresql]` variants are skipped, or fail when
-the `CI` variable is set (CI installs it).
+port of 127.0.0.1, stopped and deleted at the end); each test gets a database of its
+own there, emptied afterwards for a later test. Without Debian's PostgreSQL
+(`/usr/lib/postgresql/*/bin`, or `JOURNEYMAP_PG_BINDIR`) the `[postgresql]` variants
+are skipped, or fail when the `CI` variable is set (CI installs it).
 
 A test stays SQLite-only when it is about SQLite itself: it asks for `db_path` (it
 opens the file with `sqlite3`), its name contains "sqlite", or it is marked
@@ -78,15 +79,23 @@ def backend(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def new_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Callable[[str], str]:
-    """`new_url("name")`: the URL of a fresh, empty database on this test's backend."""
+def new_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Callable]:
+    """`new_url("name")`: the URL of an empty database on this test's backend.
+
+    PostgreSQL: one of the cluster's databases, emptied after the test for the next.
+    """
+    taken: list[tuple[pg.Cluster, str]] = []
 
     def make(name: str) -> str:
         if backend == "postgresql":
-            return request.getfixturevalue("pg_cluster").new_database()
+            cluster = request.getfixturevalue("pg_cluster")
+            taken.append((cluster, cluster.checkout()))
+            return taken[-1][1]
         return str(tmp_path / f"{name}.db")
 
-    return make
+    yield make
+    for cluster, url in taken:  # the stores on them are closed by now (teardown is LIFO)
+        cluster.checkin(url)
 
 
 class TickingClock:

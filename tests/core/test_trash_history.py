@@ -190,3 +190,27 @@ def test_leaving_a_map_removes_the_session_at_once(store, board):
 def test_presence_on_a_deleted_map_is_not_found(store):
     with pytest.raises(NotFoundError):
         store.touch_presence("no-such-map", "tab-1", "Ana")
+
+
+def test_placing_by_index_counts_only_notes_on_the_wall(store, board):
+    first, second = add(store, board, "n1"), add(store, board, "n2")
+    store.delete_note(first.id, first.version)
+    store.add_note(
+        board.map.id,
+        stage_id=board.stages[0].id,
+        lane_id=board.lanes[0].id,
+        text="n3",
+        index=1,  # after n2, the only note left on the wall
+    )
+    assert [n.text for n in store.load_map(board.map.id).notes] == ["n2", "n3"]
+    assert second.text == "n2"
+
+
+def test_a_restored_note_whose_place_was_taken_comes_back_at_the_end(store, board):
+    first = add(store, board, "n1")
+    store.delete_note(first.id, first.version)
+    add(store, board, "n2")  # takes the place n1 left behind
+    add(store, board, "n3")
+    trashed = store.get_note(first.id)
+    store.restore_note(first.id, trashed.version)
+    assert [n.text for n in store.load_map(board.map.id).notes] == ["n2", "n3", "n1"]
