@@ -23,6 +23,8 @@ LIVE_INTERVAL = "2s"
 HEARTBEAT_SECONDS = 10
 KEY_SESSION = "live:session"
 KEY_HEARTBEAT = "live:heartbeat"
+KEY_RUN = "live:run"
+KEY_TICKED = "live:ticked"
 
 
 def _session_id() -> str:
@@ -34,20 +36,27 @@ def _session_id() -> str:
 
 def watch_map(store: Store, board: MapBoard, ctx: shell.Context) -> None:
     """Show who is here, and rerun the page as soon as anyone changes this map."""
-    _watch(store, board.map.id, board.map.revision, ctx.user)
+    run = st.session_state.get(KEY_RUN, 0) + 1  # this is a full run of the page
+    st.session_state[KEY_RUN] = run
+    _watch(store, board.map.id, board.map.revision, ctx.user, run)
 
 
 @st.fragment(run_every=LIVE_INTERVAL)
-def _watch(store: Store, map_id: str, seen_revision: int, user: str) -> None:
+def _watch(store: Store, map_id: str, seen_revision: int, user: str, run: int) -> None:
+    # Inside a full run the page may still have to act on what the wall just sent
+    # (a new note, a move, a vote); rerunning here would drop that event. So only the
+    # fragment's own ticks rerun the page; a change seen now is caught by the next tick.
+    ticking = st.session_state.get(KEY_TICKED) == run
+    st.session_state[KEY_TICKED] = run
     try:
         _heartbeat(store, map_id, user)
         revision = store.map_revision(map_id)
         here = store.present(map_id)
     except NotFoundError:
-        st.rerun()  # the map was deleted: the page says so
+        revision, here = None, []  # the map was deleted: the page says so on its rerun
     except JourneyMapError:
         return  # a busy moment: the next tick tries again
-    if revision != seen_revision:
+    if ticking and revision != seen_revision:
         st.rerun()
     names = ", ".join(md_escape(name) for name in here) or md_escape(user)
     st.caption(f":material/sensors: Live · on this map now: {names}")
