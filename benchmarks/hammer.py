@@ -18,7 +18,7 @@ Two write paths for each:
   (e.g. "database is locked") count it and retry;
 - naive (the negative control): read the text in one transaction and write
   `text + 1` in a second one, without a version check, directly on the store's
-  engine (as `benchmarks.concurrent_edits` does). It must lose edits; if it
+  engine. It must lose edits; if it
   does not, the harness cannot see loss and the versioned result proves nothing.
 
 For the versioned path the script also proves that no stale write was applied:

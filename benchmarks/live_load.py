@@ -53,21 +53,18 @@ import random
 import re
 import shutil
 import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.error
-import urllib.request
 import uuid
 from collections import defaultdict
 from datetime import UTC
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
-ROOT = Path(__file__).resolve().parents[1]
+from benchmarks.appserver import AppServer
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [  # STACK.md's list, plus what keeps many browsers light on 2 cores
     "--headless",
@@ -89,7 +86,6 @@ CHROMIUM_ARGS = [  # STACK.md's list, plus what keeps many browsers light on 2 c
 VIEWPORT = {"width": 1280, "height": 800}
 MAP_TITLE = "Choosing a CMS for the studio"
 
-HEALTH_TIMEOUT_S = 30
 JOIN_BUDGET_S = 180  # every session signed in with the map on screen, or it counts as failed
 ACTION_MS = 20_000  # one click / fill / press under load
 CONFIRM_MS = 20_000  # Enter -> the note confirmed on the author's own wall
@@ -178,12 +174,6 @@ def _server_preexec() -> None:
     _die_with_parent()
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _rss_mb(pid: int) -> float | None:
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -252,96 +242,6 @@ def _pct(values: list[float], p: float) -> float | None:
 
 def _s(ms: float | None) -> str:
     return "-" if ms is None else f"{ms / 1000:.2f} s"
-
-
-# --- the app server ------------------------------------------------------------------------
-
-
-class Server:
-    def __init__(self, folder: Path) -> None:
-        self.db_path = folder / "journeys.db"
-        self.log_path = folder / "server.log"
-        self.port = _free_port()
-        self.process: subprocess.Popen | None = None
-        self._log = None
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def start(self) -> None:
-        env = {
-            **os.environ,
-            "JOURNEYMAP_DATABASE_URL": str(self.db_path),
-            "JOURNEYMAP_SAMPLE": "on",
-        }
-        self._log = self.log_path.open("a", encoding="utf-8")
-        self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "streamlit",
-                "run",
-                "app.py",
-                "--server.headless",
-                "true",
-                "--server.address",
-                "127.0.0.1",
-                "--server.port",
-                str(self.port),
-                "--browser.gatherUsageStats",
-                "false",
-                "--server.fileWatcherType",
-                "none",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # Ctrl-C reaches us only; we stop it ourselves
-            preexec_fn=_server_preexec,
-        )
-        deadline = time.monotonic() + HEALTH_TIMEOUT_S
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(
-                    f"the app server exited ({self.process.returncode}):\n{self.tail()}"
-                )
-            try:
-                with urllib.request.urlopen(self.base_url + "/_stcore/health", timeout=2) as reply:
-                    if reply.read().decode().strip() == "ok":
-                        return
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                pass
-            time.sleep(0.2)
-        raise RuntimeError(
-            f"the app server did not answer ok in {HEALTH_TIMEOUT_S} s:\n{self.tail()}"
-        )
-
-    @property
-    def pid(self) -> int | None:
-        return None if self.process is None else self.process.pid
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
-        if self._log is not None:
-            self._log.close()
-            self._log = None
-
-    def log_text(self) -> str:
-        try:
-            return self.log_path.read_text(encoding="utf-8", errors="replace")
-        except OSError:
-            return ""
-
-    def tail(self, lines: int = 30) -> str:
-        return "\n".join(self.log_text().splitlines()[-lines:]) or "(no server log)"
 
 
 # --- one browser session (runs in its own process) -----------------------------------------
@@ -546,7 +446,9 @@ def _session(index: int, cfg: dict, shared) -> None:
 class Run:
     def __init__(self, args: argparse.Namespace, folder: Path) -> None:
         self.args = args
-        self.server = Server(folder)
+        self.server = AppServer(
+            folder / "journeys.db", folder / "server.log", preexec=_server_preexec
+        )
         self.ctx = mp.get_context("spawn")
         self.shared = {
             "events": self.ctx.Queue(),

@@ -10,19 +10,14 @@ from __future__ import annotations
 
 import os
 import re
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-REPO = Path(__file__).resolve().parents[2]
+from benchmarks.appserver import AppServer, AppServerError
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless",
@@ -34,7 +29,6 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-HEALTH_TIMEOUT_S = 30
 FIRST_RENDER_MS = 30_000  # the first render runs 3-4 s of JavaScript on 2 cores
 
 STAGES = [
@@ -82,106 +76,6 @@ def browser_context_args(browser_context_args: dict) -> dict:
 # --- the app server ------------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class AppServer:
-    """`streamlit run app.py` on a free port and a given SQLite file; restartable."""
-
-    def __init__(self, db_path: Path, log_path: Path, *, sample: bool) -> None:
-        self.db_path = db_path
-        self.log_path = log_path
-        self.sample = sample
-        self.port = _free_port()
-        self._process: subprocess.Popen | None = None
-        self._log = None
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def url(self, path: str = "/") -> str:
-        return self.base_url + path
-
-    def start(self) -> None:
-        env = {
-            **os.environ,
-            "JOURNEYMAP_DATABASE_URL": str(self.db_path),
-            "JOURNEYMAP_SAMPLE": "on" if self.sample else "off",
-        }
-        self._log = self.log_path.open("a", encoding="utf-8")
-        self._process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "streamlit",
-                "run",
-                "app.py",
-                "--server.headless",
-                "true",
-                "--server.address",
-                "127.0.0.1",
-                "--server.port",
-                str(self.port),
-                "--browser.gatherUsageStats",
-                "false",
-                "--server.fileWatcherType",
-                "none",
-            ],
-            cwd=REPO,
-            env=env,
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-        )
-        self._wait_healthy()
-
-    def _wait_healthy(self) -> None:
-        deadline = time.monotonic() + HEALTH_TIMEOUT_S
-        while time.monotonic() < deadline:
-            if self._process.poll() is not None:
-                self.stop()
-                pytest.fail(
-                    f"The app server exited early ({self._process.returncode}):\n{self.log_tail()}"
-                )
-            try:
-                with urllib.request.urlopen(self.url("/_stcore/health"), timeout=2) as reply:
-                    if reply.read().decode().strip() == "ok":
-                        return
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                pass
-            time.sleep(0.2)  # polling the health URL, not waiting on the page
-        self.stop()
-        pytest.fail(
-            f"The app server did not answer ok within {HEALTH_TIMEOUT_S} s:\n{self.log_tail()}"
-        )
-
-    def stop(self) -> None:
-        if self._process is not None and self._process.poll() is None:
-            self._process.terminate()
-            try:
-                self._process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
-                self._process.wait(timeout=10)
-        if self._log is not None:
-            self._log.close()
-            self._log = None
-
-    def restart(self) -> None:
-        """Stop and start again on the same port and the same database file."""
-        self.stop()
-        self.start()
-
-    def log_tail(self, lines: int = 40) -> str:
-        try:
-            return "\n".join(self.log_path.read_text(encoding="utf-8").splitlines()[-lines:])
-        except OSError:
-            return "(no server log)"
-
-
 @pytest.fixture(scope="session")
 def start_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., AppServer]]:
     """Start an app server on a fresh temporary database; every one is stopped at the end."""
@@ -191,7 +85,10 @@ def start_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[
         folder = tmp_path_factory.mktemp(name)
         server = AppServer(folder / "journeys.db", folder / "server.log", sample=sample)
         servers.append(server)
-        server.start()
+        try:
+            server.start()
+        except AppServerError as err:
+            pytest.fail(str(err))
         return server
 
     yield start
