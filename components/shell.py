@@ -14,15 +14,18 @@ from pathlib import Path
 
 import streamlit as st
 
+from components.feedback import attempt
 from components.resources import get_store
 from components.text import md_escape
-from journeymap import JourneyMapError, NotFoundError, Store, Workspace, rules
+from components.wall import keep_unsaved_note
+from journeymap import Access, JourneyMapError, NotFoundError, Store, Workspace, rules
 
 FAVICON = str(Path(__file__).with_name("favicon.png"))
 KEY_USER = "jm:user"
 KEY_WORKSPACE = "jm:workspace"
 KEY_MAP = "jm:map"
 KEY_FLASH = "jm:flash"
+KEY_KEYS = "jm:keys"  # workspace id -> the key its passcode gave this session
 
 
 @dataclass(frozen=True)
@@ -51,10 +54,21 @@ class Context:
 
 
 def page_setup(title: str) -> Context:
-    """Set up the page and return its context; stops the run until a name is given."""
+    """Set up the page and return its context.
+
+    The run stops here, before any data shows, until the person is known (signed in
+    when `[auth]` is configured, else a typed name) and, for a workspace with a
+    passcode, until this session entered it. The store the page gets is this
+    session's view, which checks the same thing again inside every write.
+    """
     # A local favicon: a material icon here would be fetched from a font CDN.
     st.set_page_config(page_title=f"{title} · Journey maps", page_icon=FAVICON, layout="wide")
-    store = get_store()
+    if sign_in_configured():
+        _require_sign_in()  # stops the run until signed in
+        access = Access(everywhere=True)
+    else:
+        access = Access(keys=dict(st.session_state.get(KEY_KEYS, {})))
+    store = get_store().for_session(access)
     _adopt_query_params()
     workspace = _current_workspace(store)
     _menu(workspace)
@@ -63,7 +77,29 @@ def page_setup(title: str) -> Context:
     if not user:
         _ask_name()
         st.stop()
+    if workspace is not None and not store.has_access(workspace.id):
+        keep_unsaved_note("Not saved: this workspace's passcode changed. Add it again now.")
+        _ask_passcode(store, workspace)
+        st.stop()
     return Context(store=store, user=user, workspace=workspace)
+
+
+def sign_in_configured() -> bool:
+    """True when `.streamlit/secrets.toml` has an `[auth]` section: people sign in (OIDC)."""
+    try:
+        return "auth" in st.secrets
+    except FileNotFoundError:
+        return False
+
+
+def remember_key(workspace_id: str, key: str | None) -> None:
+    """Keep (or, with None, forget) the key this session holds for a workspace."""
+    keys = dict(st.session_state.get(KEY_KEYS, {}))
+    if key is None:
+        keys.pop(workspace_id, None)
+    else:
+        keys[workspace_id] = key
+    st.session_state[KEY_KEYS] = keys
 
 
 def require_workspace(ctx: Context) -> Workspace:
@@ -154,9 +190,55 @@ def _menu(workspace: Workspace | None) -> None:
         if user:
             st.caption("You are")
             st.text(user)
-            if st.button("Change name", key="shell:change_name", icon=":material/badge:"):
+            if sign_in_configured():
+                if st.button("Sign out", key="shell:sign_out", icon=":material/logout:"):
+                    st.session_state.clear()
+                    st.logout()
+            elif st.button("Change name", key="shell:change_name", icon=":material/badge:"):
                 st.session_state[KEY_USER] = ""
                 st.rerun()
+
+
+def _require_sign_in() -> None:
+    """With `[auth]` configured: the identity provider says who this is, or the run stops."""
+    if not st.user.get("is_logged_in", False):
+        st.title("Customer journey maps")
+        st.info("Sign in to see and edit this team's journey maps.", icon=":material/lock:")
+        if st.button("Sign in", type="primary", icon=":material/login:", key="shell:sign_in"):
+            st.login()
+        st.stop()
+    name = st.user.get("name") or st.user.get("email") or "Signed-in user"
+    st.session_state[KEY_USER] = " ".join(str(name).split())
+
+
+def _ask_passcode(store: Store, workspace: Workspace) -> None:
+    st.subheader(f":material/lock: {md_escape(workspace.name)}")
+    if workspace.id in st.session_state.get(KEY_KEYS, {}):
+        st.warning(
+            "This workspace's passcode changed since you entered it: enter the new one.",
+            icon=":material/key:",
+        )
+    else:
+        st.caption("This workspace is protected: enter its passcode to see and edit its maps.")
+    with st.form("shell:passcode_form", border=True):
+        code = st.text_input("Passcode", type="password", key="shell:passcode")
+        if st.form_submit_button("Unlock", type="primary", icon=":material/lock_open:"):
+            ok, key = attempt(store.unlock_workspace, workspace.id, code)
+            if ok:
+                remember_key(workspace.id, key)
+                st.rerun()
+    others = [w for w in store.list_workspaces() if w.id != workspace.id]
+    if others:
+        names = {w.id: w.name for w in others}
+        st.selectbox(
+            "Or go to another workspace",
+            list(names),
+            format_func=names.get,
+            index=None,
+            placeholder="Pick a workspace",
+            key="shell:other_workspace",
+            on_change=lambda: select_workspace(st.session_state.pop("shell:other_workspace")),
+        )
 
 
 def _ask_name() -> None:

@@ -25,6 +25,7 @@ _WALL = st.components.v2.component(
 )
 EVENTS = ("add", "move", "open", "vote")
 KEY_REJECTED = "wall:rejected"
+KEY_WALL = "wall:board"  # the journey map page's wall
 _BORDERS = {
     "action": "#3b82f6",
     "touchpoint": "#8b5cf6",
@@ -104,6 +105,21 @@ def wall_payload(
             for n in notes
         ],
     }
+
+
+def keep_unsaved_note(reason: str) -> None:
+    """A note the wall just sent, on a run that stops before the wall (a passcode gate):
+    keep its text so the wall offers it back, with `reason`, once the page draws again."""
+    state = st.session_state.get(KEY_WALL)
+    value = state.get("add") if hasattr(state, "get") else None
+    if isinstance(value, dict) and value.get("text"):
+        st.session_state[KEY_REJECTED] = {
+            "stage_id": value.get("stage_id"),
+            "lane_id": value.get("lane_id"),
+            "text": value["text"],
+            "message": reason,
+            "nonce": value.get("nonce"),
+        }
 
 
 def render_wall(

@@ -10,6 +10,7 @@ from components import shell
 from components.feedback import attempt
 from components.text import md_escape
 from journeymap import TEMPLATES, Store, Workspace
+from journeymap.access import PASSCODE_MIN
 from journeymap.sample import SAMPLE_FILE
 
 
@@ -105,6 +106,9 @@ def render_workspace_settings(store: Store, workspace: Workspace, user: str) -> 
             if ok:
                 shell.flash("Workspace saved.")
                 st.rerun()
+    if not shell.sign_in_configured():  # with sign-in, the identity provider guards the app
+        render_passcode_settings(store, workspace, user)
+    st.divider()
     st.caption("Delete this workspace with all its personas, maps and notes.")
     typed = st.text_input("Type the workspace name to confirm", key="home:delete_confirm")
     if st.button(
@@ -117,4 +121,40 @@ def render_workspace_settings(store: Store, workspace: Workspace, user: str) -> 
         if ok:
             shell.select_workspace(None)
             shell.flash(f"Deleted the workspace {workspace.name}.", icon=":material/delete:")
+            st.rerun()
+
+
+def render_passcode_settings(store: Store, workspace: Workspace, user: str) -> None:
+    st.divider()
+    if workspace.protected:
+        st.caption(
+            ":material/lock: A passcode protects this workspace. Changing it asks everyone "
+            "else for the new one."
+        )
+    else:
+        st.caption(
+            "Anyone who can open this app can see and edit this workspace. A passcode "
+            "keeps it to the people you give it to."
+        )
+    with st.form("home:passcode", clear_on_submit=True, border=False):
+        code = st.text_input(
+            "New passcode" if workspace.protected else "Passcode",
+            type="password",
+            key="home:passcode_new",
+            help=f"At least {PASSCODE_MIN} characters. It is stored only as a salted hash.",
+        )
+        label = "Change passcode" if workspace.protected else "Protect with this passcode"
+        if st.form_submit_button(label, icon=":material/key:"):
+            ok, key = attempt(store.set_passcode, workspace.id, code, by=user)
+            if ok:
+                shell.remember_key(workspace.id, key)
+                shell.flash("The passcode is set; give it to the people who should see this.")
+                st.rerun()
+    if workspace.protected and st.button(
+        "Remove the passcode", key="home:passcode_remove", icon=":material/lock_open:"
+    ):
+        ok, _ = attempt(store.set_passcode, workspace.id, None, by=user)
+        if ok:
+            shell.remember_key(workspace.id, None)
+            shell.flash("The passcode is removed: this workspace is open to everyone.")
             st.rerun()

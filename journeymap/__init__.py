@@ -4,6 +4,7 @@ from journeymap import open_store
 store = open_store("sqlite:///data/journeys.db")
 """
 
+from journeymap.access import Access
 from journeymap.errors import (
     AccessError,
     ConflictError,
@@ -34,6 +35,7 @@ from journeymap.templates import DEFAULT_TEMPLATE, TEMPLATES, Template
 __all__ = [
     "DEFAULT_TEMPLATE",
     "TEMPLATES",
+    "Access",
     "AccessError",
     "Comment",
     "ConflictError",

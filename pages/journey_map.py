@@ -18,7 +18,7 @@ from components.facilitation import (
 from components.live import watch_map
 from components.notes import render_add_form, render_editor
 from components.structure import KEY_OPEN, render_structure_editor
-from components.wall import render_wall
+from components.wall import KEY_WALL, render_wall
 from components.workspaces import render_new_map
 
 ctx = shell.page_setup("Journey map")
@@ -84,7 +84,7 @@ event = render_wall(
     board,
     notes,
     lanes,
-    key="wall:board",
+    key=KEY_WALL,
     readonly=readonly,
     comments=store.comment_counts(board.map.id),
     voting={"mine": sorted(mine)} if voting else None,

@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+import copy
 import secrets
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Self
 
 from sqlalchemy import Connection, Engine, Table, delete, func, select, update
 from sqlalchemy import exc as sa_exc
 
-from journeymap.errors import ConflictError, JourneyMapError, NotFoundError, StoreError
+from journeymap.access import Access
+from journeymap.errors import (
+    AccessError,
+    ConflictError,
+    JourneyMapError,
+    NotFoundError,
+    StoreError,
+)
 from journeymap.store.schema import T, migrate
 
 Clock = Callable[[], datetime]
@@ -40,6 +48,20 @@ RETRYABLE_SQLSTATES = frozenset({"40001", "40P01"})
 WRITE_LOCK = 0x6A6D6170  # any constant, the same in every process ("jmap")
 WRITE_LOCK_SQL = select(func.pg_advisory_xact_lock(WRITE_LOCK))
 
+# How a row finds its workspace: (column pointing up, the table it points to).
+PARENTS = {
+    "notes": ("map_id", "maps"),
+    "stages": ("map_id", "maps"),
+    "lanes": ("map_id", "maps"),
+    "vote_rounds": ("map_id", "maps"),
+    "maps": ("workspace_id", "workspaces"),
+    "personas": ("workspace_id", "workspaces"),
+}
+NO_KEY = (
+    "This workspace is protected by a passcode that this session has not entered (or it "
+    "has changed since); nothing was saved. Enter the passcode and try again."
+)
+
 
 def _sqlstate(err: sa_exc.DBAPIError) -> str | None:
     return getattr(err.orig, "sqlstate", None)
@@ -60,6 +82,36 @@ class StoreBase:
         self._engine = engine
         self._clock = clock
         self._new_id = new_id
+        self._access = Access.TRUSTED
+
+    def for_session(self, access: Access) -> Self:
+        """This store, as one browser session may use it: writes need `access`.
+
+        It shares the engine (and so the pool); making one per page run is cheap.
+        """
+        view = copy.copy(self)
+        view._access = access
+        return view
+
+    def _guard(self, conn: Connection, table: str, row_id: str) -> None:
+        """Refuse this write unless the session may write to the row's workspace.
+
+        Called first inside every write transaction, so a passcode changed a moment
+        ago already counts. A row that is gone passes: the write then says so itself.
+        """
+        if self._access.everywhere:
+            return
+        while table != "workspaces":
+            column, parent = PARENTS[table]
+            t = T[table]
+            row_id = conn.execute(select(t.c[column]).where(t.c.id == row_id)).scalar()
+            if row_id is None:
+                return
+            table = parent
+        ws = T["workspaces"]
+        stored = conn.execute(select(ws.c.passcode_hash).where(ws.c.id == row_id)).scalar()
+        if not self._access.allows(row_id, stored):
+            raise AccessError(NO_KEY)
 
     @property
     def url(self) -> str:

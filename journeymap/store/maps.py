@@ -43,6 +43,7 @@ class MapStore(StoreBase):
             raise ValidationError(f"There is no template called {template!r}.")
         layout = TEMPLATES[template]
         with self._tx(write=True) as conn:
+            self._guard(conn, "workspaces", workspace_id)
             return self._insert_map(
                 conn,
                 workspace_id,
@@ -141,6 +142,7 @@ class MapStore(StoreBase):
             values["persona_id"] = changes.pop("persona_id")
         no_extra(changes, "map")
         with self._tx(write=True) as conn:
+            self._guard(conn, "maps", map_id)
             current = self._require(conn, T["maps"], map_id, "map")
             require_unlocked(conn, map_id, by)
             if values.get("persona_id") is not None:
@@ -162,6 +164,7 @@ class MapStore(StoreBase):
     def delete_map(self, map_id: str, expected_version: int) -> None:
         """Delete a map; the foreign keys' cascade removes everything on it."""
         with self._tx(write=True) as conn:
+            self._guard(conn, "maps", map_id)
             self._cas_delete(conn, T["maps"], map_id, expected_version, "map", journey_row)
 
     def load_map(self, map_id: str) -> MapBoard:
@@ -251,6 +254,7 @@ class MapStore(StoreBase):
         values = self._axis_values(table_name, dict(changes))
         table = T[table_name]
         with self._tx(write=True) as conn:
+            self._guard(conn, "maps", map_id)
             self._require(conn, T["maps"], map_id, "map")
             require_unlocked(conn, map_id, by)
             self._check_unique_name(conn, table, map_id, values["name"], what)
@@ -271,6 +275,7 @@ class MapStore(StoreBase):
         values = self._axis_values(table_name, dict(changes))
         table = T[table_name]
         with self._tx(write=True) as conn:
+            self._guard(conn, table_name, row_id)
             current = self._get(conn, table, row_id)
             if current is None:
                 raise NotFoundError(f"This {what} was deleted by someone else; nothing was saved.")
@@ -291,6 +296,7 @@ class MapStore(StoreBase):
         table, notes = T[table_name], T["notes"]
         column = notes.c.stage_id if what == "stage" else notes.c.lane_id
         with self._tx(write=True) as conn:
+            self._guard(conn, table_name, row_id)
             current = self._get(conn, table, row_id)
             if current is None:
                 raise NotFoundError(f"This {what} was deleted by someone else.")

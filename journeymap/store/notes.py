@@ -105,6 +105,7 @@ class NoteStore(StoreBase):
         values = self._note_values({"text": text, **extra})
         author = clean_author(author)
         with self._tx(write=True) as conn:
+            self._guard(conn, "maps", map_id)
             self._require(conn, T["maps"], map_id, "map")
             require_unlocked(conn, map_id, author)
             n = T["notes"]
@@ -139,6 +140,7 @@ class NoteStore(StoreBase):
         """Change a note's text or lane-specific fields if nobody changed it meanwhile."""
         values = self._note_values(dict(changes))
         with self._tx(write=True) as conn:
+            self._guard(conn, "notes", note_id)
             before = note_row(self._live(conn, note_id, "saved"))
             require_unlocked(conn, before.map_id, by)
             updated = self._note_cas(conn, note_id, expected_version, values)
@@ -165,6 +167,7 @@ class NoteStore(StoreBase):
     ) -> Note:
         """Move a note to another cell (or another place in its cell)."""
         with self._tx(write=True) as conn:
+            self._guard(conn, "notes", note_id)
             current = self._live(conn, note_id, "moved")
             require_unlocked(conn, current["map_id"], by)
             self._check_cell(conn, current["map_id"], stage_id, lane_id)
@@ -189,6 +192,7 @@ class NoteStore(StoreBase):
     def delete_note(self, note_id: str, expected_version: int, *, by: str = "") -> None:
         """Put a note in the map's trash (restore_note brings it back)."""
         with self._tx(write=True) as conn:
+            self._guard(conn, "notes", note_id)
             current = self._live(conn, note_id, "deleted")
             require_unlocked(conn, current["map_id"], by)
             values = {"deleted_at": self._clock(), "deleted_by": clean_author(by)}
@@ -204,6 +208,7 @@ class NoteStore(StoreBase):
     def restore_note(self, note_id: str, expected_version: int, *, by: str = "") -> Note:
         """Bring a note back from the trash to the cell it was deleted from."""
         with self._tx(write=True) as conn:
+            self._guard(conn, "notes", note_id)
             row = self._require(conn, T["notes"], note_id, "note")
             require_unlocked(conn, row["map_id"], by)
             if row["deleted_at"] is None:
@@ -267,6 +272,7 @@ class NoteStore(StoreBase):
         """Comment on a note; allowed on a locked map too (that is what review is for)."""
         text = rules.text(text, "A comment", max_len=rules.COMMENT_MAX, required=True)
         with self._tx(write=True) as conn:
+            self._guard(conn, "notes", note_id)
             note = self._live(conn, note_id, "commented on")
             row = {
                 "id": self._new_id(),

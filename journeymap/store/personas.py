@@ -49,6 +49,7 @@ class PersonaStore(StoreBase):
         """Add a persona; other fields (role, quote, goals...) as keywords."""
         values = self._persona_values({"name": name, **fields_})
         with self._tx(write=True) as conn:
+            self._guard(conn, "workspaces", workspace_id)
             return self._insert_persona(conn, workspace_id, values, created_by)
 
     def _insert_persona(self, conn, workspace_id, values, created_by) -> Persona:
@@ -99,6 +100,7 @@ class PersonaStore(StoreBase):
     def update_persona(self, persona_id: str, expected_version: int, **changes) -> Persona:
         values = self._persona_values(dict(changes))
         with self._tx(write=True) as conn:
+            self._guard(conn, "personas", persona_id)
             updated = self._cas(
                 conn, T["personas"], persona_id, expected_version, values, "persona", persona_row
             )
@@ -109,6 +111,7 @@ class PersonaStore(StoreBase):
     def duplicate_persona(self, persona_id: str, *, created_by: str = "") -> Persona:
         """Copy a persona (not primary, named '... (copy)') into the same workspace."""
         with self._tx(write=True) as conn:
+            self._guard(conn, "personas", persona_id)
             source = persona_row(self._require(conn, T["personas"], persona_id, "persona"))
             name = source.name + " (copy)"
             if len(name) > rules.NAME_MAX:
@@ -132,6 +135,7 @@ class PersonaStore(StoreBase):
     def delete_persona(self, persona_id: str, expected_version: int) -> None:
         """Delete a persona; maps that followed it keep their notes and lose the link."""
         with self._tx(write=True) as conn:
+            self._guard(conn, "personas", persona_id)
             m = T["maps"]
             using = [r.id for r in conn.execute(select(m.c.id).where(m.c.persona_id == persona_id))]
             self._cas_delete(

@@ -21,6 +21,7 @@ class PresenceStore(StoreBase):
         p = T["presence"]
         values = {"name": clean_author(name), "seen_at": self._clock()}
         with self._tx(write=True) as conn:
+            self._guard(conn, "maps", map_id)
             updated = conn.execute(
                 update(p).where(p.c.map_id == map_id, p.c.session_id == session_id).values(**values)
             ).rowcount
@@ -33,6 +34,7 @@ class PresenceStore(StoreBase):
     def leave_map(self, map_id: str, session_id: str) -> None:
         p = T["presence"]
         with self._tx(write=True) as conn:
+            self._guard(conn, "maps", map_id)
             conn.execute(delete(p).where(p.c.map_id == map_id, p.c.session_id == session_id))
 
     def present(self, map_id: str, *, within: timedelta = PRESENT_FOR) -> list[str]:

@@ -258,9 +258,17 @@ def _add_column(conn: Connection, table: str, column: Column) -> None:
     conn.exec_driver_sql(f"ALTER TABLE {table} ADD COLUMN {column.name} {kind}{null}")
 
 
+def _passcode_columns() -> list[Column]:
+    """Columns migration 0003 adds to workspaces: the passcode attempt limit."""
+    return [
+        Column("passcode_failures", Integer, nullable=True),
+        Column("passcode_blocked_until", UTCDateTime, nullable=True),
+    ]
+
+
 metadata = MetaData()
 T = _define(metadata)
-for _table, _columns in _live_columns().items():
+for _table, _columns in [*_live_columns().items(), ("workspaces", _passcode_columns())]:
     for _column in _columns:
         T[_table].append_column(_column)
 T.update({table.name: table for table in _live_tables(metadata)})
@@ -282,10 +290,16 @@ def _live_workshop(conn: Connection) -> None:
         table.create(conn)
 
 
+def _passcode_limit(conn: Connection) -> None:
+    for column in _passcode_columns():
+        _add_column(conn, "workspaces", column)
+
+
 # Append only; never edit or reorder an entry once it has shipped.
 MIGRATIONS: tuple[tuple[str, Callable[[Connection], None]], ...] = (
     ("0001_initial", _initial),
     ("0002_live_workshop", _live_workshop),
+    ("0003_passcode_limit", _passcode_limit),
 )
 
 

@@ -64,6 +64,7 @@ class WorkshopStore(StoreBase):
     def _set_map(self, map_id: str, by: str, doing: str, values_of) -> JourneyMap:
         m = T["maps"]
         with self._tx(write=True) as conn:
+            self._guard(conn, "maps", map_id)
             journey = require_facilitator(conn, map_id, by, doing)
             values = values_of(journey)
             conn.execute(
@@ -141,6 +142,7 @@ class WorkshopStore(StoreBase):
             raise ValidationError(f"Each person gets from 1 to {MAX_VOTES} votes.")
         r = T["vote_rounds"]
         with self._tx(write=True) as conn:
+            self._guard(conn, "maps", map_id)
             require_facilitator(conn, map_id, by, "start a vote")
             if self._open_round(conn, map_id) is not None:
                 raise ValidationError("A vote is already open on this map: close it first.")
@@ -159,6 +161,7 @@ class WorkshopStore(StoreBase):
     def close_vote(self, round_id: str, *, by: str) -> VoteRound:
         r = T["vote_rounds"]
         with self._tx(write=True) as conn:
+            self._guard(conn, "vote_rounds", round_id)
             current = self._require(conn, r, round_id, "vote")
             require_facilitator(conn, current["map_id"], by, "close the vote")
             if current["closed_at"] is None:
@@ -197,6 +200,7 @@ class WorkshopStore(StoreBase):
             raise ValidationError("Say who you are before voting.")
         r, v, n = T["vote_rounds"], T["votes"], T["notes"]
         with self._tx(write=True) as conn:
+            self._guard(conn, "vote_rounds", round_id)
             current = self._require(conn, r, round_id, "vote")
             if current["closed_at"] is not None:
                 raise ValidationError("This vote is closed; the facilitator can open a new one.")
