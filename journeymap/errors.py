@@ -4,6 +4,8 @@ JourneyMapError
  ├── NotFoundError      the thing is gone (deleted, or never existed)
  ├── ConflictError      someone changed it since you saw it; nothing was written
  ├── ValidationError    the input breaks a rule; nothing was written
+ │    └── DataError     an uploaded file cannot be read as it is (also a ValueError)
+ │         └── ChoiceNeeded   readable once the user picks (an encoding, day/month order)
  ├── AccessError        this person may not do that (a locked map, a facilitator's tool)
  └── StoreError         the database could not do it (unreachable, locked too long)
 """
@@ -43,3 +45,20 @@ class AccessError(JourneyMapError):
 
 class StoreError(JourneyMapError):
     """The database failed in a way the user cannot fix by editing input."""
+
+
+class DataError(ValidationError, ValueError):
+    """An uploaded file that cannot be read as it is; the message says what to do."""
+
+
+class ChoiceNeeded(DataError):
+    """The file reads more than one way; the user picks one of `options`.
+
+    `option` names the `load_events` keyword to set (`encoding`, `dayfirst`, ...);
+    `options` maps each allowed value to a short description or a preview.
+    """
+
+    def __init__(self, message: str, option: str, options: dict) -> None:
+        super().__init__(message)
+        self.option = option
+        self.options = options

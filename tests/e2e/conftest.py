@@ -133,11 +133,23 @@ class Ui:
         """Open the Journey map page and pick the map by title in the sidebar's Map box."""
         Ui.open(page, server.url("/journey_map"), name)
         expect(page.locator(".jm-cell").first).to_be_visible(timeout=FIRST_RENDER_MS)
-        Ui.sidebar(page).get_by_label("Map").click()
-        page.get_by_role("option", name=title, exact=True).click()
+        Ui.choose(page, Ui.sidebar(page).get_by_label("Map"), title)
         expect(page.get_by_role("heading", name=title, level=1)).to_be_visible()
         expect(page).to_have_url(re.compile(r"/journey_map\?ws=\w+&map=\w+"))
         expect(page.locator(".jm-note").first).to_be_visible()
+
+    @staticmethod
+    def choose(page: Page, box: Locator, option: str) -> None:
+        """Pick an option of a select box by typing it and pressing Enter.
+
+        Clicking the option in the open list is flaky on a loaded machine: the list
+        re-renders while it opens and the option detaches under the click.
+        """
+        box.click()
+        box.fill(option)
+        expect(page.get_by_role("option", name=option, exact=True)).to_be_visible()
+        box.press("Enter")
+        expect(page.get_by_role("listbox")).to_have_count(0)
 
     @staticmethod
     def sidebar(page: Page) -> Locator:

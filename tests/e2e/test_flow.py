@@ -58,8 +58,7 @@ def test_first_workshop_survives_reload_and_restart(empty_server, page: Page, ui
     new_map = ui.expander(page, "New journey map")
     new_map.locator("summary").click()
     new_map.get_by_label("Title").fill(MAP)
-    new_map.get_by_label("Persona").click()
-    page.get_by_role("option", name=PERSONA).click()
+    ui.choose(page, new_map.get_by_label("Persona"), PERSONA)
     expect(new_map.get_by_role("radio", name=re.compile("^Customer lifecycle"))).to_be_checked()
     new_map.get_by_role("button", name="Create map").click()
 
