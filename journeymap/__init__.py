@@ -15,6 +15,8 @@ from journeymap.errors import (
 )
 from journeymap.model import (
     Comment,
+    Dataset,
+    DatasetKind,
     JourneyMap,
     Lane,
     LaneKind,
@@ -39,6 +41,8 @@ __all__ = [
     "AccessError",
     "Comment",
     "ConflictError",
+    "Dataset",
+    "DatasetKind",
     "JourneyMap",
     "JourneyMapError",
     "Lane",

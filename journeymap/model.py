@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
@@ -215,3 +215,33 @@ class MapBoard:
 
     def note(self, note_id: str) -> Note | None:
         return next((n for n in self.notes if n.id == note_id), None)
+
+
+class DatasetKind(StrEnum):
+    """What a dataset holds."""
+
+    EVENTS = "events"  # an event log: one row per event
+    STAGES = "stages"  # an aggregated stage table: counts per stage
+    SURVEY = "survey"  # NPS/CSAT answers
+    COSTS = "costs"  # spend per channel or campaign per period
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """A prepared upload of a workspace: its Parquet file and what is known about it."""
+
+    id: str
+    workspace_id: str
+    name: str
+    kind: DatasetKind
+    source_format: str
+    file_name: str  # as uploaded
+    rows: int
+    users: int
+    time_from: datetime | None
+    time_to: datetime | None
+    uploaded_by: str
+    uploaded_at: datetime
+    fingerprint: str  # sha256 of the stored file: the cache key of every question about it
+    version: int
+    details: dict = field(default_factory=dict, compare=False, hash=False)

@@ -33,11 +33,18 @@ CONNECT_ARGS = {
 LOCK_TIMEOUT = "10s"  # like SQLite's busy_timeout: the longest wait for the write lock or a row
 
 
-def open_store(url: str | Path, *, clock: Clock = utc_now, new_id: IdFactory = random_id) -> Store:
+def open_store(
+    url: str | Path,
+    *,
+    clock: Clock = utc_now,
+    new_id: IdFactory = random_id,
+    data_dir: str | Path | None = None,
+) -> Store:
     """Open (and migrate) the store at a SQLAlchemy URL or a SQLite file path.
 
     `postgresql://user:password@host:port/database` (or `postgres://`) uses the psycopg 3
-    driver; `postgresql+psycopg://` says so explicitly.
+    driver; `postgresql+psycopg://` says so explicitly. Datasets' Parquet files go to
+    `data_dir`: by default `datasets/` beside a SQLite file, else `data/datasets`.
     """
     text = str(url)
     if "://" not in text:
@@ -70,7 +77,10 @@ def open_store(url: str | Path, *, clock: Clock = utc_now, new_id: IdFactory = r
         _postgresql_setup(engine)
     else:
         engine = create_engine(parsed, pool_pre_ping=True)
-    store = Store(engine, clock=clock, new_id=new_id)
+    if data_dir is None and parsed.get_backend_name() == "sqlite" and parsed.database:
+        if parsed.database != ":memory:":
+            data_dir = Path(parsed.database).parent / "datasets"
+    store = Store(engine, clock=clock, new_id=new_id, data_dir=data_dir)
     store.migrate()
     return store
 

@@ -7,6 +7,7 @@ import secrets
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, Self
 
 from sqlalchemy import Connection, Engine, Table, delete, func, select, update
@@ -56,6 +57,7 @@ PARENTS = {
     "vote_rounds": ("map_id", "maps"),
     "maps": ("workspace_id", "workspaces"),
     "personas": ("workspace_id", "workspaces"),
+    "datasets": ("workspace_id", "workspaces"),
 }
 NO_KEY = (
     "This workspace is protected by a passcode that this session has not entered (or it "
@@ -78,8 +80,16 @@ def random_id() -> str:
 class StoreBase:
     """Connections, transactions and version checks; the domain parts build on it."""
 
-    def __init__(self, engine: Engine, *, clock: Clock = utc_now, new_id: IdFactory = random_id):
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        clock: Clock = utc_now,
+        new_id: IdFactory = random_id,
+        data_dir: Path | None = None,
+    ):
         self._engine = engine
+        self._data_dir = Path(data_dir or "data/datasets")  # datasets' Parquet files
         self._clock = clock
         self._new_id = new_id
         self._access = Access.TRUSTED

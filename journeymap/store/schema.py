@@ -266,12 +266,36 @@ def _passcode_columns() -> list[Column]:
     ]
 
 
+def _datasets_table(metadata: MetaData) -> Table:
+    """Migration 0004: prepared analytics uploads (the data itself is a Parquet file)."""
+    return Table(
+        "datasets",
+        metadata,
+        _id(),
+        _parent("workspace_id", "workspaces.id"),
+        Column("name", String(200), nullable=False),
+        Column("kind", String(20), nullable=False),
+        Column("source_format", String(40), nullable=False),
+        Column("file_name", String(500), nullable=False),
+        Column("rows", Integer, nullable=False),
+        Column("users", Integer, nullable=False),
+        Column("time_from", UTCDateTime, nullable=True),
+        Column("time_to", UTCDateTime, nullable=True),
+        Column("uploaded_by", String(200), nullable=False),
+        Column("uploaded_at", UTCDateTime, nullable=False),
+        Column("fingerprint", String(64), nullable=False),
+        Column("details", JSON, nullable=False),
+        Column("version", Integer, nullable=False),
+        Index("ix_datasets_workspace", "workspace_id"),
+    )
+
+
 metadata = MetaData()
 T = _define(metadata)
 for _table, _columns in [*_live_columns().items(), ("workspaces", _passcode_columns())]:
     for _column in _columns:
         T[_table].append_column(_column)
-T.update({table.name: table for table in _live_tables(metadata)})
+T.update({table.name: table for table in [*_live_tables(metadata), _datasets_table(metadata)]})
 
 
 def _initial(conn: Connection) -> None:
@@ -290,6 +314,12 @@ def _live_workshop(conn: Connection) -> None:
         table.create(conn)
 
 
+def _datasets(conn: Connection) -> None:
+    frozen = MetaData()
+    _define(frozen)
+    _datasets_table(frozen).create(conn)
+
+
 def _passcode_limit(conn: Connection) -> None:
     for column in _passcode_columns():
         _add_column(conn, "workspaces", column)
@@ -300,6 +330,7 @@ MIGRATIONS: tuple[tuple[str, Callable[[Connection], None]], ...] = (
     ("0001_initial", _initial),
     ("0002_live_workshop", _live_workshop),
     ("0003_passcode_limit", _passcode_limit),
+    ("0004_datasets", _datasets),
 )
 
 

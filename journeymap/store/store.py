@@ -12,6 +12,7 @@ The class is assembled from one part per noun, each in its own module.
 from __future__ import annotations
 
 from journeymap.store.base import Clock, IdFactory, random_id, utc_now
+from journeymap.store.datasets import DatasetStore
 from journeymap.store.documents import DocumentStore
 from journeymap.store.maps import MapStore
 from journeymap.store.notes import NoteStore
@@ -24,6 +25,13 @@ __all__ = ["Clock", "IdFactory", "Store", "random_id", "utc_now"]
 
 
 class Store(
-    WorkspaceStore, PersonaStore, MapStore, NoteStore, PresenceStore, WorkshopStore, DocumentStore
+    WorkspaceStore,
+    PersonaStore,
+    MapStore,
+    NoteStore,
+    PresenceStore,
+    WorkshopStore,
+    DocumentStore,
+    DatasetStore,
 ):
     """Personas, maps, stages, lanes and notes, persisted with version checks."""

@@ -189,3 +189,4 @@ class WorkspaceStore(StoreBase):
                 "workspace",
                 workspace_row,
             )
+        self._remove_workspace_files(workspace_id)  # its datasets' files, once the rows are gone

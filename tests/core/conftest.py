@@ -132,8 +132,8 @@ def store_url(backend: str, db_path: Path, new_url: Callable[[str], str]) -> str
 
 
 @pytest.fixture
-def store(store_url: str) -> Iterator[Store]:
-    opened = open_store(store_url)
+def store(store_url: str, tmp_path: Path) -> Iterator[Store]:
+    opened = open_store(store_url, data_dir=tmp_path / "datasets")
     try:
         yield opened
     finally:
@@ -146,8 +146,12 @@ def clock() -> TickingClock:
 
 
 @pytest.fixture
-def det_store(new_url: Callable[[str], str], clock: TickingClock) -> Iterator[Store]:
-    opened = open_store(new_url("det"), clock=clock, new_id=SequentialIds())
+def det_store(
+    new_url: Callable[[str], str], clock: TickingClock, tmp_path: Path
+) -> Iterator[Store]:
+    opened = open_store(
+        new_url("det"), clock=clock, new_id=SequentialIds(), data_dir=tmp_path / "det-datasets"
+    )
     try:
         yield opened
     finally:

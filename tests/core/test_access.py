@@ -7,11 +7,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
+import pandas as pd
 import pytest
 
 from journeymap import (
     Access,
     AccessError,
+    Dataset,
     MapBoard,
     Note,
     Persona,
@@ -29,6 +31,9 @@ from journeymap.access import (
 )
 
 CODE = "orange-kite-42"
+EVENTS = pd.DataFrame(
+    {"actor_id": ["u1"], "event": ["visit"], "ts": pd.to_datetime(["2026-01-01"], utc=True)}
+)
 
 
 # -- hashing ---------------------------------------------------------------------------
@@ -73,8 +78,11 @@ def protected(store: Store):
     )
     persona = store.add_persona(ws.id, "Ana")
     vote = store.open_vote(journey.id, by="Fay")
+    dataset = store.save_dataset(ws.id, "Events", EVENTS)
     store.set_passcode(ws.id, CODE, by="Fay")
-    room = Room(store.get_workspace(ws.id), store.load_map(journey.id), note, persona, vote)
+    room = Room(
+        store.get_workspace(ws.id), store.load_map(journey.id), note, persona, vote, dataset
+    )
     return store, room
 
 
@@ -85,6 +93,7 @@ class Room:
     note: Note
     persona: Persona
     vote: VoteRound
+    dataset: Dataset
 
     @property
     def map(self):
@@ -145,12 +154,15 @@ WRITES: dict[str, Callable[[Store, Room], object]] = {
     "toggle_vote": lambda s, o: s.toggle_vote(o.vote.id, o.note.id, voter="Fay"),
     "touch_presence": lambda s, o: s.touch_presence(o.map.id, "session-1", "Fay"),
     "leave_map": lambda s, o: s.leave_map(o.map.id, "session-1"),
+    "save_dataset": lambda s, o: s.save_dataset(o.ws.id, "More events", EVENTS),
+    "rename_dataset": lambda s, o: s.rename_dataset(o.dataset.id, o.dataset.version, "x"),
+    "delete_dataset": lambda s, o: s.delete_dataset(o.dataset.id, o.dataset.version),
 }
 
 
 # Public methods that write nothing of an existing workspace (reads, or new workspaces).
 NOT_GUARDED = {
-    "activity", "close", "comment_counts", "create_workspace", "for_session", "get_map",
+    "activity", "close", "comment_counts", "get_dataset", "list_datasets", "read_dataset", "create_workspace", "for_session", "get_map",
     "get_note", "get_persona", "get_workspace", "has_access", "import_workspace",
     "latest_vote", "list_comments", "list_maps", "list_personas", "list_trash",
     "list_workspaces", "load_map", "map_revision", "maps_using_persona", "migrate",

@@ -1,0 +1,357 @@
+"""From a raw table and a mapping to the normalised event log (ANALYTICS.md section 1).
+
+Times become UTC with their unit inferred; anonymous ids are stitched to the user
+ids seen with them, so one person's devices are one journey; the channel comes
+from source and medium; sessions split at 30 minutes where the file has none;
+every other column is kept as a property. Nothing is dropped without the user
+asking for it: unreadable times stop the import with a count and examples.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from journeymap.analytics.channels import channels
+from journeymap.analytics.detect import FIELDS, Detection, key
+from journeymap.errors import ChoiceNeeded, DataError
+
+SESSION_GAP = pd.Timedelta(minutes=30)
+CORE = ("actor_id", "event", "ts")
+OPTIONAL = (
+    "user_id", "anonymous_id", "session_id", "source", "medium", "campaign", "channel",
+    "device", "os", "browser", "country", "page", "revenue", "currency",
+)  # fmt: skip
+_NUMERIC = re.compile(r"^\s*-?\d+(\.\d+)?([eE][+-]?\d+)?\s*$")
+_SLASHED = re.compile(r"^\s*(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2,4})\b")
+_ZONED = re.compile(r"(?:Z|[+-]\d{2}:?\d{2}|UTC|GMT)\s*$", re.IGNORECASE)
+_DEVICES = {
+    "desktop": "desktop", "computer": "desktop", "pc": "desktop", "web": "desktop",
+    "mac": "desktop", "macos": "desktop", "mac os x": "desktop", "windows": "desktop",
+    "linux": "desktop", "chrome os": "desktop", "laptop": "desktop",
+    "mobile": "mobile", "phone": "mobile", "smartphone": "mobile", "iphone": "mobile",
+    "android": "mobile", "ios": "mobile", "apple iphone": "mobile", "handset": "mobile",
+    "tablet": "tablet", "ipad": "tablet", "apple ipad": "tablet", "android tablet": "tablet",
+}  # fmt: skip
+
+
+@dataclass
+class Options:
+    """What the user chose on the mapping step (all optional)."""
+
+    timezone: str = "UTC"  # for times written without a zone
+    dayfirst: bool | None = None  # for dates like 03/04/2026; None: ask if ambiguous
+    drop_bad_times: bool = False  # leave out rows whose time cannot be read
+    time_unit: str | None = None  # "s" | "ms" | "us" | "ns" for numbers; None: infer
+
+
+@dataclass
+class Normalised:
+    events: pd.DataFrame
+    warnings: list[str] = field(default_factory=list)
+
+
+def expand_nested(frame: pd.DataFrame) -> pd.DataFrame:
+    """Flatten what the reader could not: GA4's `event_params` lists and JSON-in-a-cell."""
+    for column in list(frame.columns):
+        values = frame[column]
+        sample = values.dropna().head(20)
+        if sample.empty or values.dtype.kind not in "OT":
+            continue
+        first = sample.iloc[0]
+        if isinstance(first, str) and first.lstrip().startswith("{"):
+            parsed = values.map(_json_object)
+            if parsed.notna().sum() >= values.notna().sum() * 0.9:
+                frame = _merge(
+                    frame, column, pd.json_normalize(parsed.fillna({}).tolist(), sep=".")
+                )
+        elif isinstance(first, list | np.ndarray) and _is_param_list(first):
+            frame = _merge(frame, column, _params_frame(values))
+    return frame
+
+
+def _json_object(value):
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = json.loads(value)
+    except ValueError:
+        return None
+    return parsed if isinstance(parsed, dict) else None
+
+
+def _is_param_list(value) -> bool:
+    return len(value) > 0 and all(isinstance(p, dict) and "key" in p for p in value)
+
+
+def _params_frame(values: pd.Series) -> pd.DataFrame:
+    """GA4 `event_params`: [{key, value: {string_value|int_value|...}}] -> one column per key."""
+
+    def flat(params) -> dict:
+        out = {}
+        for p in params if isinstance(params, list | np.ndarray) else ():
+            value = p.get("value") or {}
+            out[p["key"]] = next((v for v in value.values() if v is not None), None)
+        return out
+
+    return pd.DataFrame([flat(v) for v in values])
+
+
+def _merge(frame: pd.DataFrame, column: str, expanded: pd.DataFrame) -> pd.DataFrame:
+    expanded.index = frame.index
+    expanded.columns = [f"{column}.{c}" for c in expanded.columns]
+    fresh = [c for c in expanded.columns if c not in frame.columns]
+    return pd.concat([frame.drop(columns=[column]), expanded[fresh]], axis=1)
+
+
+def normalise(frame: pd.DataFrame, detection: Detection, options: Options) -> Normalised:
+    """The event log in the normalised schema, sorted by person and time."""
+    mapping = {f: c for f, c in detection.mapping.items() if c and f in FIELDS}
+    missing = detection.missing()
+    if missing:
+        raise DataError(
+            f"No column is mapped as {' or '.join(missing)}; choose the column that holds it."
+        )
+    warnings: list[str] = []
+    out = pd.DataFrame(index=frame.index)
+    out["event"] = _text(frame[mapping["event"]])
+    unit = options.time_unit or detection.time_unit
+    out["ts"], kept = _times(frame[mapping["ts"]], unit, options, warnings)
+    for name in OPTIONAL:
+        if name in mapping and name not in ("revenue",):
+            out[name] = _text(frame[mapping[name]])
+    if "revenue" in mapping:
+        out["revenue"] = _money(frame[mapping["revenue"]], warnings)
+    out = out[kept]
+    frame = frame[kept]
+    if out["event"].isna().any():
+        gaps = int(out["event"].isna().sum())
+        raise DataError(
+            f"{gaps:,} rows have no event name (column {mapping['event']!r}); fill them in or "
+            "remove those rows, or map another column as the event."
+        )
+    links = _identify_links(frame, detection)
+    out["actor_id"] = stitch(
+        out.get("user_id"), out.get("anonymous_id"), out["ts"], links, warnings
+    )
+    if out["actor_id"].isna().any():
+        gaps = int(out["actor_id"].isna().sum())
+        raise DataError(
+            f"{gaps:,} rows have neither a user id nor an anonymous id; fill them in or remove "
+            "those rows, or map other columns as the ids."
+        )
+    if "device" in out:
+        out["device"] = _devices(out["device"])
+    if "channel" not in out and ("source" in out or "medium" in out):
+        empty = pd.Series(pd.NA, index=out.index, dtype="string")
+        out["channel"] = channels(out.get("source", empty), out.get("medium", empty))
+    out = out.sort_values(["actor_id", "ts"], kind="stable")
+    frame = frame.loc[out.index]
+    if "session_id" not in out:
+        out["session_id"] = sessions(out["actor_id"], out["ts"])
+    ordered = [*CORE, *[c for c in OPTIONAL if c in out]]
+    result = out[ordered].reset_index(drop=True)
+    result = pd.concat([result, _properties(frame, mapping, set(ordered))], axis=1)
+    result["event"] = result["event"].astype("category")
+    return Normalised(result, warnings)
+
+
+def _text(values: pd.Series) -> pd.Series:
+    """Strings, with empty cells missing; numbers as the file wrote them (no `1.0` for 1)."""
+    if values.dtype.kind == "f":
+        as_int = values.dropna()
+        if (as_int == as_int.round()).all():
+            values = values.astype("Int64")
+    text = values.astype("string").str.strip()
+    return text.mask(text == "")
+
+
+def _money(values: pd.Series, warnings: list[str]) -> pd.Series:
+    numbers = pd.to_numeric(values, errors="coerce")
+    bad = values.notna() & (values.astype("string").str.strip() != "") & numbers.isna()
+    if bad.any():
+        examples = ", ".join(repr(v) for v in values[bad].astype(str).unique()[:3])
+        warnings.append(
+            f"{int(bad.sum()):,} revenue values are not numbers (e.g. {examples}); they count "
+            "as no revenue."
+        )
+    return numbers.astype("float64")
+
+
+# -- times ---------------------------------------------------------------------------
+
+
+def _times(values: pd.Series, unit, options: Options, warnings: list[str]):
+    """UTC timestamps and a mask of the rows kept; bad times stop the import unless dropped."""
+    if pd.api.types.is_datetime64_any_dtype(values):
+        ts = values.dt.tz_localize(options.timezone) if values.dt.tz is None else values
+        parsed = ts.dt.tz_convert("UTC")
+    elif values.dtype.kind in "iuf" or _mostly_numeric(values):
+        parsed = _epoch(pd.to_numeric(values, errors="coerce"), unit)
+    else:
+        parsed = _strings(values.astype("string").str.strip(), options, warnings)
+    parsed = parsed.astype("datetime64[us, UTC]")
+    bad = parsed.isna()
+    if bad.any():
+        examples = ", ".join(repr(str(v)) for v in values[bad].unique()[:3])
+        if not options.drop_bad_times:
+            raise DataError(
+                f"{int(bad.sum()):,} of {len(values):,} times could not be read (e.g. "
+                f"{examples}); fix them in the file, or choose to leave those rows out."
+            )
+        warnings.append(
+            f"Left out {int(bad.sum()):,} rows whose time could not be read (e.g. {examples})."
+        )
+    return parsed, ~bad
+
+
+def _mostly_numeric(values: pd.Series) -> bool:
+    sample = values.dropna().astype(str).head(200)
+    return not sample.empty and sample.str.match(_NUMERIC).mean() > 0.95
+
+
+def _epoch(numbers: pd.Series, unit: str | None) -> pd.Series:
+    """Epoch numbers; the unit from their size when the export does not fix it."""
+    if unit is None:
+        size = numbers.abs().median()
+        unit = "s" if size < 1e11 else "ms" if size < 1e14 else "us" if size < 1e17 else "ns"
+    return pd.to_datetime(numbers, unit=unit, utc=True, errors="coerce")
+
+
+def _strings(values: pd.Series, options: Options, warnings: list[str]) -> pd.Series:
+    sample = values.dropna()
+    dayfirst = options.dayfirst
+    slashed = sample.head(5000).str.extract(_SLASHED).dropna().astype(int)
+    if not slashed.empty and dayfirst is None:
+        if slashed[0].max() > 12:
+            dayfirst = True
+        elif slashed[1].max() > 12:
+            dayfirst = False
+        else:
+            first = sample[sample.str.match(_SLASHED)].iloc[0]
+            raise ChoiceNeeded(
+                f"Dates such as {first!r} could be day/month or month/day; say which the file "
+                "uses.",
+                "dayfirst",
+                {True: "Day first (31/12/2026)", False: "Month first (12/31/2026)"},
+            )
+    zoned = sample.head(1000).str.contains(_ZONED).mean() > 0.5
+    fmt = "mixed" if not slashed.empty else "ISO8601"
+    try:
+        parsed = pd.to_datetime(
+            values, format=fmt, dayfirst=bool(dayfirst), utc=zoned, errors="coerce"
+        )
+    except (ValueError, TypeError):
+        parsed = pd.to_datetime(values, format="mixed", utc=True, errors="coerce")
+        zoned = True
+    if parsed.isna().sum() > values.isna().sum():  # retry the misses one by one, leniently
+        misses = parsed.isna() & values.notna()
+        parsed = parsed.copy()
+        retry = pd.to_datetime(values[misses], format="mixed", utc=zoned, errors="coerce")
+        parsed[misses] = retry
+    if zoned:
+        return parsed.dt.tz_convert("UTC")
+    if options.timezone == "UTC":
+        warnings.append("The times have no time zone; they were read as UTC.")
+    return parsed.dt.tz_localize(
+        options.timezone, ambiguous="NaT", nonexistent="shift_forward"
+    ).dt.tz_convert("UTC")
+
+
+# -- people and sessions -----------------------------------------------------------------
+
+
+def _identify_links(frame: pd.DataFrame, detection: Detection) -> pd.DataFrame | None:
+    """PostHog's `$identify` events name the anonymous id they merge: extra id pairs."""
+    if detection.format != "posthog":
+        return None
+    by_key = {key(c): c for c in frame.columns}
+    anon = by_key.get("properties_$anon_distinct_id") or by_key.get("$anon_distinct_id")
+    if anon is None:
+        return None
+    pairs = pd.DataFrame(
+        {"anon": _text(frame[anon]), "user": _text(frame[detection.mapping["anonymous_id"]])}
+    )
+    return pairs.dropna()
+
+
+def stitch(user, anon, ts, links=None, warnings: list[str] | None = None) -> pd.Series:
+    """The person behind each event: the user id, else the user its anonymous id met.
+
+    Any event carrying both ids (or an identify link) joins that anonymous id to the
+    user, so the events of that device before sign-up, and of other devices of the same
+    user, become one journey. An anonymous id seen with two user ids (a shared
+    computer) goes to the first, by time, and the others keep only their own events.
+    """
+    index = ts.index
+    user = user if user is not None else pd.Series(pd.NA, index=index, dtype="string")
+    anon = anon if anon is not None else pd.Series(pd.NA, index=index, dtype="string")
+    both = pd.DataFrame({"anon": anon, "user": user, "ts": ts}).dropna()
+    if links is not None and not links.empty:
+        both = pd.concat([both, links.assign(ts=pd.Timestamp.min.tz_localize("UTC"))])
+    both = both.sort_values("ts", kind="stable")
+    first = both.drop_duplicates("anon")
+    shared = both.groupby("anon")["user"].nunique()
+    if warnings is not None and (shared > 1).any():
+        warnings.append(
+            f"{int((shared > 1).sum()):,} anonymous ids were used by more than one signed-in "
+            "user (a shared device); their anonymous events go to the first of them."
+        )
+    joined = anon.map(pd.Series(first["user"].to_numpy(), index=first["anon"].to_numpy()))
+    actor = user.fillna(joined.astype("string")).fillna(anon)
+    return actor.astype("string")
+
+
+def sessions(actor: pd.Series, ts: pd.Series, gap: pd.Timedelta = SESSION_GAP) -> pd.Series:
+    """`actor:n` session ids, a new one after `gap` of inactivity (input sorted by both)."""
+    people = actor.to_numpy(dtype=object)
+    times = ts.to_numpy()
+    new_actor = np.ones(len(people), dtype=bool)
+    new_actor[1:] = people[1:] != people[:-1]
+    new = new_actor.copy()
+    new[1:] |= (times[1:] - times[:-1]) > gap.to_timedelta64()
+    total = np.cumsum(new)
+    number = total - np.maximum.accumulate(np.where(new_actor, total, 0)) + 1
+    return actor + ":" + pd.Series(number, index=actor.index).astype("string")
+
+
+def _devices(values: pd.Series) -> pd.Series:
+    lower = values.str.lower()
+    mapped = lower.map(_DEVICES)
+    return mapped.fillna(lower).astype("string")
+
+
+def _properties(frame: pd.DataFrame, mapping: dict[str, str], taken: set[str]) -> pd.DataFrame:
+    """Every column not mapped to a field, under its own name (suffixed if it clashes)."""
+    used = set(mapping.values())
+    columns = {}
+    for column in frame.columns:
+        if column in used:
+            continue
+        name = str(column)
+        while name in taken or name in columns:
+            name += " (file)"
+        columns[name] = _property(frame[column])
+    return pd.DataFrame(columns)
+
+
+def _property(values: pd.Series) -> pd.Series:
+    """Numbers, booleans and times keep their type; anything else becomes text (lists as JSON)."""
+    values = values.reset_index(drop=True)
+    if values.dtype.kind in "biufmM" or isinstance(values.dtype, pd.StringDtype):
+        return values
+
+    def as_text(v):
+        if v is None or v is pd.NA or (isinstance(v, float) and v != v):
+            return pd.NA
+        if isinstance(v, list | dict | np.ndarray):
+            return json.dumps(
+                v.tolist() if isinstance(v, np.ndarray) else v, ensure_ascii=False, default=str
+            )
+        return str(v)
+
+    return values.map(as_text).astype("string")
