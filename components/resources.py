@@ -12,6 +12,7 @@ from journeymap.sample import ensure_sample
 DEFAULT_DATABASE = "data/journeys.db"
 URL_VARIABLE = "JOURNEYMAP_DATABASE_URL"
 SAMPLE_VARIABLE = "JOURNEYMAP_SAMPLE"  # "off": an empty database stays empty
+DATA_DIR_VARIABLE = "JOURNEYMAP_DATA_DIR"  # datasets' Parquet files (default: beside the file)
 
 
 def database_url() -> str:
@@ -26,7 +27,7 @@ def database_url() -> str:
 
 @st.cache_resource(show_spinner="Opening the database...")
 def _store(url: str) -> Store:
-    store = open_store(url)
+    store = open_store(url, data_dir=os.environ.get(DATA_DIR_VARIABLE) or None)
     if os.environ.get(SAMPLE_VARIABLE, "on").lower() != "off":
         ensure_sample(store)  # first run on an empty database: the sample workshop is there
     return store

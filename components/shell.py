@@ -41,6 +41,7 @@ PAGES: tuple[PageLink, ...] = (
     PageLink("app.py", "Home", ":material/home:"),
     PageLink("pages/personas.py", "Personas", ":material/groups:"),
     PageLink("pages/journey_map.py", "Journey map", ":material/view_kanban:"),
+    PageLink("pages/analytics.py", "Analytics data", ":material/database:"),
 )
 
 

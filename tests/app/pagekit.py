@@ -23,7 +23,8 @@ USER = "Tester"
 HOME = "app.py"
 PERSONAS = "pages/personas.py"
 JOURNEY_MAP = "pages/journey_map.py"
-PAGES = (HOME, PERSONAS, JOURNEY_MAP)
+ANALYTICS = "pages/analytics.py"
+PAGES = (HOME, PERSONAS, JOURNEY_MAP, ANALYTICS)
 TIMEOUT_S = 30
 HOSTILE_TEXTS = (
     "<script>alert(1)</script>",
