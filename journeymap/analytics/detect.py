@@ -209,7 +209,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     ),
     "ts": (
         "timestamp", "ts", "time", "datetime", "date_time", "event_time", "event_timestamp",
-        "created_at", "occurred_at", "date", "event_date",
+        "created_at", "occurred_at", "event_at", "when", "date", "event_date",
     ),
     "session_id": ("session_id", "session", "sessionid", "visit_id"),
     "source": ("utm_source", "source", "traffic_source"),
