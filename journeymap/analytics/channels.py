@@ -1,8 +1,8 @@
 """Default channel grouping: (source, medium) -> the channel a marketer would name.
 
 A compact version of the default grouping analytics tools share (GA4's rules, in
-their order): Direct, Paid Search, Paid Social, Display, Organic Search, Organic
-Social, Email, Affiliates, Referral, else Other. Rules run once per distinct
+their order): Direct, Paid Social, Paid Search, Display, Organic Search, Organic
+Social, Referral, Email, Affiliates, else Other. Rules run once per distinct
 (source, medium) pair, then map back onto the events, so 10 M events cost as
 much as the few hundred pairs they hold.
 """
@@ -71,21 +71,31 @@ def channel_of(source: object, medium: object) -> str:
         return "Organic Search"
     if social or m in _SOCIAL_MEDIA:
         return "Organic Social"
+    if m in {"referral", "app", "link"}:
+        return "Referral"
     if any(word in f"{s} {m}" for word in ("email", "e-mail", "e_mail", "newsletter")):
         return "Email"
     if m == "affiliate":
         return "Affiliates"
-    if m == "referral" or (m in _EMPTY and s not in _EMPTY):
+    if m in _EMPTY and s not in _EMPTY:  # a site that linked here without saying how
         return "Referral"
     return "Other"
 
 
 def channels(source: pd.Series, medium: pd.Series) -> pd.Series:
     """The channel of every row, as a categorical with the channels in their usual order."""
-    pairs = pd.MultiIndex.from_arrays(
-        [source.astype("string").fillna(""), medium.astype("string").fillna("")]
+    s_codes, s_values = pd.factorize(source.astype("string").fillna(""))
+    m_codes, m_values = pd.factorize(medium.astype("string").fillna(""))
+    pair = s_codes.astype(np.int64) * (len(m_values) + 1) + m_codes
+    pairs, inverse = np.unique(pair, return_inverse=True)
+    per_pair = np.array(
+        [
+            CHANNELS.index(
+                channel_of(s_values[p // (len(m_values) + 1)], m_values[p % (len(m_values) + 1)])
+            )
+            for p in pairs
+        ],
+        dtype=np.int8,
     )
-    codes, uniques = pd.factorize(pairs)
-    per_pair = np.array([CHANNELS.index(channel_of(s, m)) for s, m in uniques], dtype=np.int8)
-    values = pd.Categorical.from_codes(per_pair[codes], categories=list(CHANNELS))
+    values = pd.Categorical.from_codes(per_pair[inverse], categories=list(CHANNELS))
     return pd.Series(values, index=source.index, name="channel")

@@ -149,8 +149,12 @@ def normalise(frame: pd.DataFrame, detection: Detection, options: Options) -> No
     if "channel" not in out and ("source" in out or "medium" in out):
         empty = pd.Series(pd.NA, index=out.index, dtype="string")
         out["channel"] = channels(out.get("source", empty), out.get("medium", empty))
-    out = out.sort_values(["actor_id", "ts"], kind="stable")
-    frame = frame.loc[out.index]
+    for name in ("source", "medium", "campaign", "device", "os", "browser", "country", "currency"):
+        if name in out:
+            out[name] = out[name].astype("category")
+    codes, _ = pd.factorize(out["actor_id"], sort=True)
+    order = np.lexsort((out["ts"].array.asi8, codes))  # by person, then time; stable
+    out, frame = out.iloc[order], frame.iloc[order]
     if "session_id" not in out:
         out["session_id"] = sessions(out["actor_id"], out["ts"])
     ordered = [*CORE, *[c for c in OPTIONAL if c in out]]
@@ -301,19 +305,23 @@ def stitch(user, anon, ts, links=None, warnings: list[str] | None = None) -> pd.
             f"{int((shared > 1).sum()):,} anonymous ids were used by more than one signed-in "
             "user (a shared device); their anonymous events go to the first of them."
         )
-    joined = anon.map(pd.Series(first["user"].to_numpy(), index=first["anon"].to_numpy()))
-    actor = user.fillna(joined.astype("string")).fillna(anon)
+    codes, uniques = pd.factorize(anon)  # -1 where there is no anonymous id
+    position = pd.Index(uniques).get_indexer(first["anon"])
+    user_of = np.full(len(uniques) + 1, None, dtype=object)  # the last slot serves code -1
+    user_of[position] = first["user"].to_numpy(dtype=object)
+    joined = pd.Series(user_of[codes], index=index, dtype="string")
+    actor = user.fillna(joined).fillna(anon)
     return actor.astype("string")
 
 
 def sessions(actor: pd.Series, ts: pd.Series, gap: pd.Timedelta = SESSION_GAP) -> pd.Series:
     """`actor:n` session ids, a new one after `gap` of inactivity (input sorted by both)."""
-    people = actor.to_numpy(dtype=object)
-    times = ts.to_numpy()
-    new_actor = np.ones(len(people), dtype=bool)
-    new_actor[1:] = people[1:] != people[:-1]
+    codes, _ = pd.factorize(actor)
+    micros = ts.astype("datetime64[us, UTC]").array.asi8
+    new_actor = np.ones(len(codes), dtype=bool)
+    new_actor[1:] = codes[1:] != codes[:-1]
     new = new_actor.copy()
-    new[1:] |= (times[1:] - times[:-1]) > gap.to_timedelta64()
+    new[1:] |= (micros[1:] - micros[:-1]) > gap // pd.Timedelta(microseconds=1)
     total = np.cumsum(new)
     number = total - np.maximum.accumulate(np.where(new_actor, total, 0)) + 1
     return actor + ":" + pd.Series(number, index=actor.index).astype("string")
