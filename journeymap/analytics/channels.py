@@ -1,8 +1,8 @@
 """Default channel grouping: (source, medium) -> the channel a marketer would name.
 
 A compact version of the default grouping analytics tools share (GA4's rules, in
-their order): Direct, Paid Social, Paid Search, Display, Organic Search, Organic
-Social, Referral, Email, Affiliates, else Other. Rules run once per distinct
+their order): Direct, Paid Social, Paid Search, Display, Organic Social, Organic
+Search, Referral, Email, Affiliates, else Other. Rules run once per distinct
 (source, medium) pair, then map back onto the events, so 10 M events cost as
 much as the few hundred pairs they hold.
 """
@@ -45,11 +45,13 @@ _EMPTY = frozenset({"", "(none)", "(not set)", "none", "null", "nan"})
 
 
 def _site(source: str) -> str:
-    """`www.google.co.uk` -> `google`; `l.facebook.com` -> `facebook`; `t.co` stays."""
-    source = source.removeprefix("www.").removeprefix("m.").removeprefix("l.")
+    """The known site a source names: `www.google.co.uk` and `lm.facebook.com` are
+    `google` and `facebook`; `t.co` stays itself; anything else its first label."""
     if source in SEARCH_ENGINES or source in SOCIAL_SITES:
         return source
-    return source.split(".")[0]
+    labels = source.split(".")
+    known = next((x for x in labels if x in SEARCH_ENGINES or x in SOCIAL_SITES), None)
+    return known or labels[0]
 
 
 def channel_of(source: object, medium: object) -> str:
@@ -67,10 +69,10 @@ def channel_of(source: object, medium: object) -> str:
         return "Paid Search"
     if m in _DISPLAY:
         return "Display"
-    if search or m == "organic":
-        return "Organic Search"
     if social or m in _SOCIAL_MEDIA:
         return "Organic Social"
+    if search or m == "organic":
+        return "Organic Search"
     if m in {"referral", "app", "link"}:
         return "Referral"
     if any(word in f"{s} {m}" for word in ("email", "e-mail", "e_mail", "newsletter")):

@@ -26,6 +26,7 @@ FIELDS: dict[str, str] = {
     "source": "Source",
     "medium": "Medium",
     "campaign": "Campaign",
+    "referrer": "Referrer (for visits without UTM tags)",
     "channel": "Channel (if the file has one)",
     "device": "Device",
     "os": "Operating system",
@@ -60,6 +61,7 @@ class Format:
     signature: tuple[tuple[str, ...], ...]  # every group needs one of its keys present
     columns: dict[str, tuple[str, ...]]
     time_unit: str | None = None  # "s", "ms", "us" when the export fixes it
+    times_utc: bool = False  # the export documents its zone-less times as UTC
 
 
 _UTM = {
@@ -92,6 +94,7 @@ FORMATS: tuple[Format, ...] = (
                 "event_params_campaign",
                 "traffic_source_name",
             ),
+            "referrer": ("event_params_page_referrer",),
             "device": ("device_category",),
             "os": ("device_operating_system",),
             "browser": ("device_web_info_browser", "device_browser"),
@@ -114,6 +117,11 @@ FORMATS: tuple[Format, ...] = (
             "source": ("user_properties_utm_source", "event_properties_utm_source"),
             "medium": ("user_properties_utm_medium", "event_properties_utm_medium"),
             "campaign": ("user_properties_utm_campaign", "event_properties_utm_campaign"),
+            "referrer": (
+                "user_properties_referring_domain",
+                "user_properties_$referring_domain",
+                "event_properties_referrer",
+            ),
             "device": ("device_type", "device_family", "platform"),
             "os": ("os_name",),
             "browser": ("browser", "os_name"),
@@ -122,6 +130,7 @@ FORMATS: tuple[Format, ...] = (
             "revenue": ("revenue", "event_properties_revenue", "event_properties_price"),
             "currency": ("event_properties_currency",),
         },
+        times_utc=True,
     ),
     Format(
         "mixpanel",
@@ -140,6 +149,7 @@ FORMATS: tuple[Format, ...] = (
             "source": ("properties_utm_source", "utm_source"),
             "medium": ("properties_utm_medium", "utm_medium"),
             "campaign": ("properties_utm_campaign", "utm_campaign"),
+            "referrer": ("properties_$referring_domain", "properties_$referrer"),
             "device": ("properties_$device_type", "properties_device", "properties_$device"),
             "os": ("properties_$os", "$os"),
             "browser": ("properties_$browser", "$browser"),
@@ -161,6 +171,7 @@ FORMATS: tuple[Format, ...] = (
             "source": ("properties_utm_source", "utm_source"),
             "medium": ("properties_utm_medium", "utm_medium"),
             "campaign": ("properties_utm_campaign", "utm_campaign"),
+            "referrer": ("properties_$referring_domain", "properties_$referrer", "$referrer"),
             "device": ("properties_$device_type", "$device_type"),
             "os": ("properties_$os", "$os"),
             "browser": ("properties_$browser", "$browser"),
@@ -182,6 +193,7 @@ FORMATS: tuple[Format, ...] = (
             "source": ("context_campaign_source",),
             "medium": ("context_campaign_medium",),
             "campaign": ("context_campaign_name",),
+            "referrer": ("context_page_referrer", "context_referrer"),
             "device": ("context_device_type",),
             "os": ("context_os_name",),
             "browser": ("context_browser", "context_user_agent"),
@@ -215,6 +227,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "source": ("utm_source", "source", "traffic_source"),
     "medium": ("utm_medium", "medium"),
     "campaign": ("utm_campaign", "campaign", "campaign_name"),
+    "referrer": ("referrer", "referring_domain", "page_referrer", "referer", "http_referer"),
     "channel": ("channel", "channel_group", "default_channel_group"),
     "device": ("device", "device_category", "device_type", "platform"),
     "os": ("os", "os_name", "operating_system"),
@@ -239,6 +252,7 @@ class Detection:
     mapping: dict[str, str] = field(default_factory=dict)  # field -> column as in the file
     sure: bool = False
     time_unit: str | None = None
+    times_utc: bool = False
 
     @property
     def label(self) -> str:
@@ -262,7 +276,9 @@ def detect(frame: pd.DataFrame) -> Detection:
     for fmt in FORMATS:
         if all(any(k in by_key for k in group) for group in fmt.signature):
             mapping = _pick(fmt.columns, by_key)
-            return Detection(fmt.name, mapping, sure=True, time_unit=fmt.time_unit)
+            return Detection(
+                fmt.name, mapping, sure=True, time_unit=fmt.time_unit, times_utc=fmt.times_utc
+            )
     mapping = _pick(SYNONYMS, by_key)
     stage = next((by_key[k] for k in STAGE_NAMES if k in by_key), None)
     counts = [by_key[k] for k in COUNT_NAMES if k in by_key]

@@ -116,9 +116,12 @@ def load_events(
     dayfirst: bool | None = None,
     drop_bad_times: bool = False,
     time_unit: str | None = None,
+    max_bytes: int = MAX_UPLOAD_MB * 1024**2,
 ) -> EventLog:
     """Read, recognise and normalise an analytics export in one call."""
-    upload = read_upload(source, filename=filename, encoding=encoding, delimiter=delimiter)
+    upload = read_upload(
+        source, filename=filename, encoding=encoding, delimiter=delimiter, max_bytes=max_bytes
+    )
     return upload.to_events(
         mapping,
         timezone=timezone,

@@ -18,25 +18,28 @@ import pandas as pd
 
 from journeymap.analytics.channels import channels
 from journeymap.analytics.detect import FIELDS, Detection, key
+from journeymap.analytics.tables import parse_numbers
 from journeymap.errors import ChoiceNeeded, DataError
 
 SESSION_GAP = pd.Timedelta(minutes=30)
 CORE = ("actor_id", "event", "ts")
 OPTIONAL = (
-    "user_id", "anonymous_id", "session_id", "source", "medium", "campaign", "channel",
-    "device", "os", "browser", "country", "page", "revenue", "currency",
+    "user_id", "anonymous_id", "session_id", "source", "medium", "campaign", "referrer",
+    "channel", "device", "os", "browser", "country", "page", "revenue", "currency",
 )  # fmt: skip
 _NUMERIC = re.compile(r"^\s*-?\d+(\.\d+)?([eE][+-]?\d+)?\s*$")
 _SLASHED = re.compile(r"^\s*(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2,4})\b")
-_ZONED = re.compile(r"(?:Z|[+-]\d{2}:?\d{2}|UTC|GMT)\s*$", re.IGNORECASE)
-_DEVICES = {
-    "desktop": "desktop", "computer": "desktop", "pc": "desktop", "web": "desktop",
-    "mac": "desktop", "macos": "desktop", "mac os x": "desktop", "windows": "desktop",
-    "linux": "desktop", "chrome os": "desktop", "laptop": "desktop",
-    "mobile": "mobile", "phone": "mobile", "smartphone": "mobile", "iphone": "mobile",
-    "android": "mobile", "ios": "mobile", "apple iphone": "mobile", "handset": "mobile",
-    "tablet": "tablet", "ipad": "tablet", "apple ipad": "tablet", "android tablet": "tablet",
-}  # fmt: skip
+_ZONED = re.compile(
+    r"\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:Z|[+-]\d{2}(?::?\d{2})?|UTC|GMT)$", re.IGNORECASE
+)
+# The first rule whose word a device (or OS) name contains decides: tablets first, since
+# "Android Tablet" and "iPadOS" also contain a phone's word.
+_DEVICE_WORDS = (
+    (("tablet", "ipad", "kindle", "galaxy tab"), "tablet"),
+    (("mobile", "phone", "iphone", "android", "ios", "handset", "pixel", "galaxy"), "mobile"),
+    (("desktop", "computer", "pc", "mac", "windows", "linux", "chrome os", "chromeos",
+      "ubuntu", "laptop", "web", "x11"), "desktop"),
+)  # fmt: skip
 
 
 @dataclass
@@ -120,7 +123,7 @@ def normalise(frame: pd.DataFrame, detection: Detection, options: Options) -> No
     out = pd.DataFrame(index=frame.index)
     out["event"] = _text(frame[mapping["event"]])
     unit = options.time_unit or detection.time_unit
-    out["ts"], kept = _times(frame[mapping["ts"]], unit, options, warnings)
+    out["ts"], kept = _times(frame[mapping["ts"]], unit, options, detection.times_utc, warnings)
     for name in OPTIONAL:
         if name in mapping and name not in ("revenue",):
             out[name] = _text(frame[mapping[name]])
@@ -144,8 +147,15 @@ def normalise(frame: pd.DataFrame, detection: Detection, options: Options) -> No
             f"{gaps:,} rows have neither a user id nor an anonymous id; fill them in or remove "
             "those rows, or map other columns as the ids."
         )
-    if "device" in out:
-        out["device"] = _devices(out["device"])
+    if "device" in out or "os" in out:
+        out["device"] = _devices(out.get("device"), out.get("os"), _screen_widths(frame))
+    if "session_id" in out:  # a tool's session id is unique per device or person only
+        owner = out["anonymous_id"] if "anonymous_id" in out else out["actor_id"]
+        out["session_id"] = (owner.fillna(out["actor_id"]) + ":" + out["session_id"]).where(
+            out["session_id"].notna()
+        )
+    if "referrer" in out:
+        _source_from_referrer(out)
     if "channel" not in out and ("source" in out or "medium" in out):
         empty = pd.Series(pd.NA, index=out.index, dtype="string")
         out["channel"] = channels(out.get("source", empty), out.get("medium", empty))
@@ -175,7 +185,7 @@ def _text(values: pd.Series) -> pd.Series:
 
 
 def _money(values: pd.Series, warnings: list[str]) -> pd.Series:
-    numbers = pd.to_numeric(values, errors="coerce")
+    numbers = parse_numbers(values)
     bad = values.notna() & (values.astype("string").str.strip() != "") & numbers.isna()
     if bad.any():
         examples = ", ".join(repr(v) for v in values[bad].astype(str).unique()[:3])
@@ -189,16 +199,24 @@ def _money(values: pd.Series, warnings: list[str]) -> pd.Series:
 # -- times ---------------------------------------------------------------------------
 
 
-def _times(values: pd.Series, unit, options: Options, warnings: list[str]):
-    """UTC timestamps and a mask of the rows kept; bad times stop the import unless dropped."""
+def _times(values: pd.Series, unit, options: Options, utc_naive: bool, warnings: list[str]):
+    """UTC timestamps and a mask of the rows kept; bad times stop the import unless dropped.
+
+    Times written without a zone are in `options.timezone`, unless the export documents
+    them as UTC (`utc_naive`, e.g. Amplitude's `event_time`).
+    """
+    zone = "UTC" if utc_naive else options.timezone
     if pd.api.types.is_datetime64_any_dtype(values):
-        ts = values.dt.tz_localize(options.timezone) if values.dt.tz is None else values
-        parsed = ts.dt.tz_convert("UTC")
+        parsed = values if values.dt.tz is not None else _localise(values, zone, warnings)
     elif values.dtype.kind in "iuf" or _mostly_numeric(values):
         parsed = _epoch(pd.to_numeric(values, errors="coerce"), unit)
     else:
-        parsed = _strings(values.astype("string").str.strip(), options, warnings)
-    parsed = parsed.astype("datetime64[us, UTC]")
+        parsed = _strings(values.astype("string").str.strip(), options.dayfirst, warnings)
+        if parsed.dt.tz is None:
+            if zone == "UTC" and not utc_naive:
+                warnings.append("The times have no time zone; they were read as UTC.")
+            parsed = _localise(parsed, zone, warnings)
+    parsed = parsed.dt.tz_convert("UTC").astype("datetime64[us, UTC]")
     bad = parsed.isna()
     if bad.any():
         examples = ", ".join(repr(str(v)) for v in values[bad].unique()[:3])
@@ -211,6 +229,21 @@ def _times(values: pd.Series, unit, options: Options, warnings: list[str]):
             f"Left out {int(bad.sum()):,} rows whose time could not be read (e.g. {examples})."
         )
     return parsed, ~bad
+
+
+def _localise(naive: pd.Series, zone: str, warnings: list[str]) -> pd.Series:
+    """Naive times read in `zone`; the hour a clock change skips or repeats is said, not lost."""
+    strict = naive.dt.tz_localize(zone, ambiguous="NaT", nonexistent="NaT")
+    odd = strict.isna() & naive.notna()
+    if not odd.any():
+        return strict
+    warnings.append(
+        f"{int(odd.sum()):,} times fall in an hour that {zone} skipped or repeated when the "
+        "clocks changed; they were read as summer time."
+    )
+    return naive.dt.tz_localize(
+        zone, ambiguous=np.ones(len(naive), dtype=bool), nonexistent="shift_forward"
+    )
 
 
 def _mostly_numeric(values: pd.Series) -> bool:
@@ -226,9 +259,9 @@ def _epoch(numbers: pd.Series, unit: str | None) -> pd.Series:
     return pd.to_datetime(numbers, unit=unit, utc=True, errors="coerce")
 
 
-def _strings(values: pd.Series, options: Options, warnings: list[str]) -> pd.Series:
+def _strings(values: pd.Series, dayfirst: bool | None, warnings: list[str]) -> pd.Series:
+    """Parsed times: aware (UTC) when the strings carry zones, naive when none do."""
     sample = values.dropna()
-    dayfirst = options.dayfirst
     slashed = sample.head(5000).str.extract(_SLASHED).dropna().astype(int)
     if not slashed.empty and dayfirst is None:
         if slashed[0].max() > 12:
@@ -243,27 +276,27 @@ def _strings(values: pd.Series, options: Options, warnings: list[str]) -> pd.Ser
                 "dayfirst",
                 {True: "Day first (31/12/2026)", False: "Month first (12/31/2026)"},
             )
-    zoned = sample.head(1000).str.contains(_ZONED).mean() > 0.5
+    zoned = sample.str.contains(_ZONED)
+    if zoned.any() and not zoned.all():
+        warnings.append(
+            f"{int((~zoned).sum()):,} times have no time zone while the others do; those "
+            "were read as UTC."
+        )
     fmt = "mixed" if not slashed.empty else "ISO8601"
+    aware = bool(zoned.any())
     try:
         parsed = pd.to_datetime(
-            values, format=fmt, dayfirst=bool(dayfirst), utc=zoned, errors="coerce"
+            values, format=fmt, dayfirst=bool(dayfirst), utc=aware, errors="coerce"
         )
     except (ValueError, TypeError):
-        parsed = pd.to_datetime(values, format="mixed", utc=True, errors="coerce")
-        zoned = True
-    if parsed.isna().sum() > values.isna().sum():  # retry the misses one by one, leniently
-        misses = parsed.isna() & values.notna()
+        parsed, aware = pd.to_datetime(values, format="mixed", utc=True, errors="coerce"), True
+    misses = parsed.isna() & values.notna()
+    if misses.any():  # retry the misses one by one, leniently
         parsed = parsed.copy()
-        retry = pd.to_datetime(values[misses], format="mixed", utc=zoned, errors="coerce")
-        parsed[misses] = retry
-    if zoned:
-        return parsed.dt.tz_convert("UTC")
-    if options.timezone == "UTC":
-        warnings.append("The times have no time zone; they were read as UTC.")
-    return parsed.dt.tz_localize(
-        options.timezone, ambiguous="NaT", nonexistent="shift_forward"
-    ).dt.tz_convert("UTC")
+        parsed[misses] = pd.to_datetime(
+            values[misses], format="mixed", dayfirst=bool(dayfirst), utc=aware, errors="coerce"
+        )
+    return parsed
 
 
 # -- people and sessions -----------------------------------------------------------------
@@ -327,10 +360,68 @@ def sessions(actor: pd.Series, ts: pd.Series, gap: pd.Timedelta = SESSION_GAP) -
     return actor + ":" + pd.Series(number, index=actor.index).astype("string")
 
 
-def _devices(values: pd.Series) -> pd.Series:
-    lower = values.str.lower()
-    mapped = lower.map(_DEVICES)
-    return mapped.fillna(lower).astype("string")
+def _devices(device, os, widths) -> pd.Series:
+    """desktop / mobile / tablet from a device type or model, else from the OS.
+
+    Tools write models ("Apple iPhone 14 Pro", "iPad", "Android"), families or
+    capitalised types; an Android device 600 or more CSS pixels wide is a tablet.
+    """
+    index = (device if device is not None else os).index
+    named = _device_kind(device) if device is not None else pd.Series(pd.NA, index=index)
+    guessed = _device_kind(os) if os is not None else pd.Series(pd.NA, index=index)
+    kind = named.fillna(guessed)
+    if widths is not None:
+        android = (device if device is not None else os).astype("string").str.lower()
+        wide = android.str.contains("android", na=False) & (widths >= 600)
+        kind = kind.mask(wide, "tablet")
+    if device is not None:  # keep what the file said when it is none of the three
+        kind = kind.fillna(device.astype("string").str.lower())
+    return kind.astype("string")
+
+
+def _device_kind(values: pd.Series) -> pd.Series:
+    """Per distinct value: the first rule whose word it contains."""
+    unique = pd.Series(values.dropna().astype("string").unique())
+    kinds = {v: _kind_of(str(v).lower()) for v in unique}
+    return values.map(kinds).astype("string")
+
+
+def _kind_of(value: str) -> str | None:
+    for words, kind in _DEVICE_WORDS:
+        if any(word in value for word in words):
+            return kind
+    return None
+
+
+def _screen_widths(frame: pd.DataFrame) -> pd.Series | None:
+    by_key = {key(c): c for c in frame.columns}
+    column = by_key.get("properties_$screen_width") or by_key.get("$screen_width")
+    return pd.to_numeric(frame[column], errors="coerce") if column else None
+
+
+def _source_from_referrer(out: pd.DataFrame) -> None:
+    """Visits without UTM tags: the referring site is the source and the medium "referral".
+
+    That is how analytics tools group them: a search engine's referral counts as
+    Organic Search, a social site's as Organic Social, any other site as Referral.
+    """
+    host = (
+        out["referrer"]
+        .str.lower()
+        .str.replace(r"^[a-z][a-z0-9+.-]*://", "", regex=True)
+        .str.replace(r"[/?#:].*$", "", regex=True)
+        .str.replace(r"^www\.", "", regex=True)
+    )
+    host = host.mask(host.isin(["", "$direct", "(direct)", "direct", "none"]))
+    untagged = host.notna()
+    if "source" in out:
+        untagged &= out["source"].isna()
+    if not untagged.any():
+        return
+    source = out["source"] if "source" in out else pd.Series(pd.NA, index=out.index, dtype="string")
+    medium = out["medium"] if "medium" in out else pd.Series(pd.NA, index=out.index, dtype="string")
+    out["source"] = source.mask(untagged, host)
+    out["medium"] = medium.mask(untagged & medium.isna(), "referral")
 
 
 def _properties(frame: pd.DataFrame, mapping: dict[str, str], taken: set[str]) -> pd.DataFrame:

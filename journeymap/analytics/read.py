@@ -31,16 +31,19 @@ from journeymap.errors import ChoiceNeeded, DataError
 
 MAX_UPLOAD_MB = 500  # the app's `server.maxUploadSize` says the same
 MAX_EXPANDED = 4 * 1024**3  # bytes a compressed upload may expand to
-MAX_RATIO = 200  # declared expansion of a zip member; an xlsx is about 5-10x
+MAX_RATIO = 100  # expansion of compressed uploads; exports reach about 40x, xlsx 5-15x
 DELIMITERS = (",", ";", "\t", "|")
 SNIFF_BYTES = 1 << 20
-# Tried in this order when the bytes are not UTF-8. Latin-1 decodes anything, so it is last.
-ENCODINGS = ("gb18030", "big5", "cp1252", "latin-1")
+# Judged when the bytes are not UTF-8 (see _guess_legacy); Latin-1 decodes anything.
+ENCODINGS = ("gb18030", "big5", "euc_kr", "shift_jis", "cp1251", "cp1252", "latin-1")
 ENCODING_NAMES = {
     "utf-8": "UTF-8",
     "utf-16": "UTF-16",
     "gb18030": "Simplified Chinese (GB18030/GBK)",
     "big5": "Traditional Chinese (Big5)",
+    "euc_kr": "Korean (EUC-KR)",
+    "shift_jis": "Japanese (Shift-JIS)",
+    "cp1251": "Cyrillic (Windows-1251)",
     "cp1252": "Western European (Windows-1252)",
     "latin-1": "Western European (Latin-1)",
 }
@@ -80,7 +83,7 @@ def read_table(
     data, filename = _bytes_of(source, filename)
     if len(data) > max_bytes:
         raise DataError(
-            f"The file is {len(data) / 1024**2:,.0f} MB; the limit is "
+            f"The file is {_megabytes(len(data), max_bytes)}; the limit is "
             f"{max_bytes / 1024**2:,.0f} MB. Upload a shorter date range, or compress it "
             "(gzip or zip)."
         )
@@ -94,6 +97,15 @@ def read_table(
             raise DataError("The file has a header row but no data rows.")
         raise DataError("The file holds no rows of data.")
     return table
+
+
+def _megabytes(size: int, limit: int) -> str:
+    """The size in MB with as many decimals as it takes to differ from the limit."""
+    for decimals in (0, 1, 2, 3):
+        text = f"{size / 1024**2:,.{decimals}f}"
+        if float(text.replace(",", "")) > limit / 1024**2:
+            return f"{text} MB"
+    return f"{size:,} bytes"
 
 
 # -- bytes and compression --------------------------------------------------------------
@@ -112,6 +124,8 @@ def _unwrap(data: bytes, filename: str) -> tuple[bytes, str | None, str]:
     """Expand gzip and zip (one data file inside); leave xlsx workbooks whole."""
     if data[:2] == b"\x1f\x8b":
         return _gunzip(data), "gzip", re.sub(r"\.gz$", "", filename, flags=re.I)
+    if data[:4] == b"PK\x05\x06":  # only the end record: an empty archive
+        raise DataError("The zip file holds no files.")
     if data[:4] == b"PK\x03\x04" and not _is_xlsx(data):
         inner, name = _unzip_one(data)
         inner, _, name = _unwrap(inner, name)
@@ -119,25 +133,32 @@ def _unwrap(data: bytes, filename: str) -> tuple[bytes, str | None, str]:
     return data, None, filename
 
 
+def _expansion_limit(compressed: int) -> int:
+    """The most a compressed upload may expand to: MAX_RATIO times, at most MAX_EXPANDED."""
+    return min(MAX_EXPANDED, MAX_RATIO * max(compressed, 1 << 20))
+
+
 def _gunzip(data: bytes) -> bytes:
-    """Decompress in chunks and stop at MAX_EXPANDED: gzip declares no trustworthy size."""
+    """Decompress in slices, refusing as soon as the output outgrows what went in.
+
+    gzip declares no usable size, so the check runs on the way: past 64 MB of output,
+    more than MAX_RATIO times the compressed bytes consumed so far is a bomb (a GA4
+    JSON-lines export compresses about 40 times; a bomb of zeros about 1,000 times).
+    """
     out, inflater = io.BytesIO(), zlib.decompressobj(wbits=31)
-    view, size = memoryview(data), 0
+    pending, consumed, size = memoryview(data), 0, 0
     try:
-        for start in range(0, len(data), 1 << 20):
-            chunk = inflater.decompress(view[start : start + (1 << 20)], MAX_EXPANDED - size + 1)
+        while pending:
+            chunk = inflater.decompress(pending, 1 << 22)
             size += len(chunk)
-            if size > MAX_EXPANDED or inflater.unconsumed_tail:
+            rest = inflater.unused_data if inflater.eof else inflater.unconsumed_tail
+            consumed += len(pending) - len(rest)
+            if size > MAX_EXPANDED or (size > 1 << 26 and size > MAX_RATIO * consumed):
                 raise DataError(_too_big(len(data)))
             out.write(chunk)
-            while inflater.eof and inflater.unused_data:  # several gzip members, one after another
-                rest = inflater.unused_data
+            if inflater.eof and rest:  # another gzip member follows
                 inflater = zlib.decompressobj(wbits=31)
-                chunk = inflater.decompress(rest, MAX_EXPANDED - size + 1)
-                size += len(chunk)
-                if size > MAX_EXPANDED:
-                    raise DataError(_too_big(len(data)))
-                out.write(chunk)
+            pending = memoryview(rest)
     except zlib.error as err:
         raise DataError(f"The gzip file is damaged or cut short ({err}). {_TRY_AGAIN}") from err
     if not inflater.eof:
@@ -147,9 +168,9 @@ def _gunzip(data: bytes) -> bytes:
 
 def _too_big(compressed: int) -> str:
     return (
-        f"This {compressed / 1024**2:,.1f} MB compressed file expands to more than "
-        f"{MAX_EXPANDED / 1024**3:,.0f} GB (or expands suspiciously far), so it was not opened. "
-        "Upload a smaller export."
+        f"This {compressed / 1024**2:,.1f} MB compressed file expands more than {MAX_RATIO} "
+        f"times (or past {MAX_EXPANDED / 1024**3:,.0f} GB), far beyond any real export, so "
+        "it was not opened. Upload the export uncompressed or in smaller parts."
     )
 
 
@@ -162,8 +183,7 @@ def _zip(data: bytes) -> zipfile.ZipFile:
 
 def _check_declared_sizes(members: Iterable[zipfile.ZipInfo], compressed: int) -> None:
     """Refuse a zip bomb from the sizes its directory declares, before expanding anything."""
-    declared = sum(m.file_size for m in members)
-    if declared > MAX_EXPANDED or declared > MAX_RATIO * max(compressed, 1 << 20):
+    if sum(m.file_size for m in members) > _expansion_limit(compressed):
         raise DataError(_too_big(compressed))
 
 
@@ -198,9 +218,13 @@ def _unzip_one(data: bytes) -> tuple[bytes, str]:
     member = members[0]
     if member.flag_bits & 0x1:
         raise DataError("The zip file is password-protected; upload it without a password.")
-    with archive.open(member) as handle:
-        inner = handle.read(MAX_EXPANDED + 1)
-    if len(inner) > MAX_EXPANDED:
+    limit = _expansion_limit(len(data))
+    try:
+        with archive.open(member) as handle:
+            inner = handle.read(limit + 1)  # the declared size may lie; never read past this
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as err:
+        raise DataError(f"The zip file is damaged ({err}). {_TRY_AGAIN}") from err
+    if len(inner) > limit:
         raise DataError(_too_big(len(data)))
     return inner, member.filename
 
@@ -358,53 +382,63 @@ def _strict(data: bytes, encoding: str) -> str:
 
 
 def _guess_legacy(data: bytes) -> tuple[str, str]:
-    """Pick among the legacy encodings the bytes decode under; ask if it is not clear.
+    """Pick the legacy encoding the text is clearly written in; ask when it is not clear.
 
-    GB18030 decodes almost any byte string, Big5 text included, and Latin-1 decodes
-    everything, so "it decodes" proves little. What tells them apart is whether the
-    characters read are the common ones of that encoding: real Simplified Chinese
-    read as GB18030 is nearly all GB2312 characters, real Traditional Chinese read
-    as Big5 nearly all from Big5's frequent-character block, while the wrong reading
-    scatters into rare ones. When neither reading is clearly right, the user picks.
+    Most byte strings decode under several legacy encodings (GB18030 takes almost any,
+    Latin-1 takes all), so "it decodes" proves little. Each candidate is judged by what
+    it reads: real Simplified Chinese read as GB18030 is nearly all of GB2312's 3,755
+    most common characters, Traditional Chinese read as Big5 nearly all from Big5's
+    frequent block, Korean read as EUC-KR nearly all Hangul, Japanese full of kana;
+    Russian read as Windows-1251 gives whole words of Cyrillic letters, Western text
+    read as Windows-1252 accented letters inside otherwise ASCII words. The double-byte
+    readings are judged first (a single-byte reading of them is noise). One clear
+    reading is used; otherwise the user picks from a preview of each.
     """
     sample = data[:SNIFF_BYTES]
     fits = [e for e in ENCODINGS if _decodes(sample, e)]
-    scores = {e: _common_share(sample, e) for e in fits if e in ("gb18030", "big5")}
-    ranked = sorted(scores.items(), key=lambda item: -item[1])
-    western = next((e for e in fits if e in ("cp1252", "latin-1")), None)
-    choice = None
-    if ranked and ranked[0][1] >= 0.9 and (len(ranked) == 1 or ranked[0][1] - ranked[1][1] >= 0.15):
-        choice = ranked[0][0]
-    elif western and all(score < 0.5 for _, score in ranked):
-        choice = western
-    if choice is not None:
-        return _strict_legacy(data, choice), choice
+    western = next((e for e in ("cp1252", "latin-1") if e in fits), None)
+    for group in (("gb18030", "big5", "euc_kr", "shift_jis"), ("cp1251", western)):
+        score = {e: _plausibility(sample, e) for e in group if e in fits}
+        clear = sorted((e for e in score if score[e] >= 0.9), key=lambda e: -score[e])
+        if len(clear) == 1 or (len(clear) > 1 and score[clear[0]] - score[clear[1]] >= 0.15):
+            return _strict_legacy(data, clear[0]), clear[0]
+        if clear:
+            break  # two close readings: the user decides
     raise ChoiceNeeded(
-        "The file is not UTF-8, and it reads sensibly in more than one encoding; pick the "
-        "one whose preview shows your text correctly.",
+        "The file is not UTF-8, and it is not clear which encoding it uses; pick the one "
+        "whose preview shows your text correctly.",
         "encoding",
         {e: _preview(sample, e) for e in fits},
     )
 
 
-def _common_share(sample: bytes, encoding: str) -> float:
-    """Share of the non-ASCII characters read that are common ones of `encoding`."""
-    chars = [c for c in sample.decode(encoding, errors="ignore") if ord(c) > 127]
+_WORD = re.compile(r"\w{2,}")
+
+
+def _plausibility(sample: bytes, encoding: str) -> float:
+    """How much the text read as `encoding` looks like that encoding's language (0-1)."""
+    text = sample.decode(encoding, errors="ignore")
+    chars = [c for c in text if ord(c) > 127]
     if not chars:
         return 0.0
-    if encoding == "gb18030":
-        common = sum(_encodes(c, "gb2312") for c in chars)
-    else:
-        common = sum(0xA4 <= (c.encode("big5", errors="ignore") or b"\0")[0] <= 0xC6 for c in chars)
-    return common / len(chars)
+    if encoding in ("gb18030", "big5"):
+        codec, low, high = ("gb2312", 0xB0, 0xD7) if encoding == "gb18030" else ("big5", 0xA4, 0xC6)
+        return sum(low <= _lead_byte(c, codec) <= high for c in chars) / len(chars)
+    if encoding == "euc_kr":
+        return sum("\uac00" <= c <= "\ud7a3" for c in chars) / len(chars)
+    if encoding == "shift_jis":  # kana are what Japanese has and Chinese does not
+        return 1.0 if sum("\u3040" <= c <= "\u30ff" for c in chars) >= 0.2 * len(chars) else 0.0
+    words = [w for w in _WORD.findall(text) if any(ord(c) > 127 for c in w)]
+    if not words or not all(c.isprintable() for c in chars):
+        return 0.0
+    if encoding == "cp1251":  # Russian: whole words of Cyrillic letters
+        return sum(all("\u0400" <= c <= "\u04ff" for c in w) for w in words) / len(words)
+    return sum(any(c.isascii() for c in w) for w in words) / len(words)  # Western: mixed
 
 
-def _encodes(char: str, encoding: str) -> bool:
-    try:
-        char.encode(encoding)
-    except UnicodeEncodeError:
-        return False
-    return True
+def _lead_byte(char: str, codec: str) -> int:
+    encoded = char.encode(codec, errors="ignore")
+    return encoded[0] if len(encoded) == 2 else 0
 
 
 def _strict_legacy(data: bytes, encoding: str) -> str:
@@ -440,6 +474,10 @@ def _read_delimited(data: bytes, text: str, encoding: str, delimiter: str | None
             "tab or bar; pick the delimiter it uses, or save it again as CSV."
         )
     _unique_header(header)
+    if not text.strip().partition("\n")[2].strip():
+        raise DataError("The file has a header row but no data rows.")
+    if text.count('"') % 2:  # quotes come in pairs, unless one is never closed (or literal)
+        _check_quotes_close(text, delimiter)
     body = data if encoding == "utf-8" else text.encode("utf-8")
     if body.startswith(b"\xef\xbb\xbf"):
         body = body[3:]
@@ -463,16 +501,39 @@ def _read_delimited(data: bytes, text: str, encoding: str, delimiter: str | None
 
 def _ragged(text: str, delimiter: str, width: int) -> str | None:
     """The sentence naming the first row whose field count differs from the header's."""
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    next(reader, None)
-    for row in reader:
-        if row and len(row) != width:
-            return (
-                f"Row {reader.line_num:,} has {len(row)} fields, the header has {width}; fix "
-                "that row (a missing or extra delimiter, or an unclosed quote) and upload "
-                "the file again."
-            )
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    try:
+        next(reader, None)
+        for row in reader:
+            if row and len(row) != width:
+                return (
+                    f"Row {reader.line_num:,} has {len(row)} fields, the header has {width}; "
+                    "fix that row (a missing or extra delimiter, or an unclosed quote) and "
+                    "upload the file again."
+                )
+    except csv.Error as err:
+        return (
+            f"Line {reader.line_num + 1:,} cannot be read as CSV ({err}); a line break or "
+            "quote inside a value needs the whole value in double quotes. Fix that line and "
+            "upload the file again."
+        )
     return None
+
+
+def _check_quotes_close(text: str, delimiter: str) -> None:
+    """A quoted value still open at the end of the file would swallow every later row."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    line = 0
+    try:
+        for _ in reader:
+            line = reader.line_num
+    except csv.Error as err:
+        if "unexpected end of data" in str(err) or "EOF" in str(err):
+            raise DataError(
+                f"A double quote opened after line {line:,} is never closed, so the rest of the "
+                "file would be read as one value; close or remove that quote and upload the "
+                "file again."
+            ) from err
 
 
 def _sniff_delimiter(text: str) -> str:

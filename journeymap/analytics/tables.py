@@ -27,10 +27,26 @@ def _column(frame: pd.DataFrame, names, *, what: str, required: bool = True) -> 
     return found
 
 
-def _numbers(values: pd.Series, what: str) -> pd.Series:
-    numbers = pd.to_numeric(
-        values.astype("string").str.replace(",", "", regex=False), errors="coerce"
+def parse_numbers(values: pd.Series) -> pd.Series:
+    """Numbers as people write them: `1,234.56`, or with a decimal comma, `1.234,56`.
+
+    A comma is the decimal mark when some value ends in a comma and one or two digits
+    (`12,50`) or has its comma after its last dot; otherwise commas group thousands.
+    """
+    text = values.astype("string").str.strip().str.replace(r"[\s\u00a0']", "", regex=True)
+    decimal_comma = text.str.contains(r"\d,\d{1,2}$", na=False) | text.str.contains(
+        r"\.\d*,\d", na=False
     )
+    if decimal_comma.any():
+        text = text.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+    else:
+        text = text.str.replace(",", "", regex=False)
+    return pd.to_numeric(text, errors="coerce")
+
+
+def _numbers(values: pd.Series, what: str) -> pd.Series:
+    """`parse_numbers`, refusing the column if any value is not a number."""
+    numbers = parse_numbers(values)
     bad = values.notna() & numbers.isna()
     if bad.any():
         examples = ", ".join(repr(str(v)) for v in values[bad].unique()[:3])

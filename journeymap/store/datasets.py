@@ -8,8 +8,10 @@ sha256 is the dataset's fingerprint: questions about it are cached by it.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
+import re
 import shutil
 from collections.abc import Mapping
 from pathlib import Path
@@ -21,11 +23,14 @@ import pyarrow.parquet as pq
 from sqlalchemy import insert, select
 
 from journeymap import rules
-from journeymap.errors import StoreError
+from journeymap.errors import NotFoundError, StoreError
 from journeymap.model import Dataset, DatasetKind
 from journeymap.store.base import StoreBase
 from journeymap.store.rows import clean_author, row_to
 from journeymap.store.schema import T
+
+_SAFE_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")  # ids name files: never a path
+_STRINGS = {pa.string(): pd.StringDtype(), pa.large_string(): pd.StringDtype()}
 
 
 def dataset_row(row: Mapping[str, Any]) -> Dataset:
@@ -42,6 +47,8 @@ class DatasetStore(StoreBase):
         return self._data_dir
 
     def _file(self, workspace_id: str, dataset_id: str) -> Path:
+        if not (_SAFE_ID.match(workspace_id) and _SAFE_ID.match(dataset_id)):
+            raise NotFoundError("This workspace does not exist any more; it may have been deleted.")
         return self._data_dir / workspace_id / f"{dataset_id}.parquet"
 
     def save_dataset(
@@ -59,6 +66,8 @@ class DatasetStore(StoreBase):
         """Store a prepared table as a new dataset of the workspace."""
         name = rules.name(name, "A dataset name")
         kind = DatasetKind(kind)
+        with self._tx(write=False) as conn:  # refuse before touching the disk
+            self._require(conn, T["workspaces"], workspace_id, "workspace")
         dataset_id = self._new_id()
         path = self._file(workspace_id, dataset_id)
         fingerprint = _write_parquet(frame, path)
@@ -87,6 +96,8 @@ class DatasetStore(StoreBase):
                 conn.execute(insert(T["datasets"]).values(**row))
         except BaseException:
             path.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):
+                path.parent.rmdir()  # only if this left it empty
             raise
         return dataset_row(row)
 
@@ -106,12 +117,17 @@ class DatasetStore(StoreBase):
         """The dataset's table, as it was saved."""
         path = self._file(dataset.workspace_id, dataset.id)
         try:
-            return pq.read_table(path).to_pandas()
+            frame = pq.read_table(path).to_pandas(types_mapper=_STRINGS.get)
         except (OSError, pa.ArrowInvalid) as err:
             raise StoreError(
                 f"The file of the dataset {dataset.name!r} is missing or damaged on the "
                 "server; upload it again, and tell whoever runs this app."
             ) from err
+        for column in frame.select_dtypes("category"):  # the labels as saved: strings
+            labels = frame[column].cat.categories
+            if labels.dtype == object or labels.dtype == "str":
+                frame[column] = frame[column].cat.rename_categories(labels.astype("string"))
+        return frame
 
     def rename_dataset(self, dataset_id: str, expected_version: int, name: str) -> Dataset:
         values = {"name": rules.name(name, "A dataset name")}

@@ -10,7 +10,9 @@ EVENTS = pd.DataFrame(
     {
         "actor_id": ["u1", "u1", "u2"],
         "event": pd.Categorical(["visit", "buy", "visit"]),
-        "ts": pd.to_datetime(["2026-09-01 10:00", "2026-09-02 09:00", "2026-09-03 08:00"], utc=True),
+        "ts": pd.to_datetime(
+            ["2026-09-01 10:00", "2026-09-02 09:00", "2026-09-03 08:00"], utc=True
+        ),
     }
 )
 
