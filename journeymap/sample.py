@@ -1,20 +1,48 @@
-"""The sample workshop: a filled workspace to learn the app with."""
+"""The sample workshop: a filled workspace, with its analytics data, to learn the app with."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
-from journeymap.model import Workspace
+from journeymap.model import DatasetKind, Workspace
 from journeymap.store import Store
 
 SAMPLE_FILE = Path(__file__).resolve().parent.parent / "sample_data" / "sample_workshop.json"
 
 
 def load_sample(store: Store, *, created_by: str = "Sample", path: Path = SAMPLE_FILE) -> Workspace:
-    """Create a new workspace holding the sample personas and maps (all or nothing)."""
+    """Create a new workspace holding the sample personas, maps and datasets."""
     doc = json.loads(path.read_text(encoding="utf-8"))
-    return store.import_workspace(doc, created_by=created_by)
+    workspace = store.import_workspace(doc, created_by=created_by)  # all or nothing
+    for entry in doc.get("datasets", []):
+        _load_dataset(store, workspace, path.parent / entry["file"], entry, created_by)
+    return workspace
+
+
+def _load_dataset(store: Store, workspace: Workspace, file: Path, entry: dict, by: str) -> None:
+    from journeymap.analytics import load_events  # pandas and pyarrow load only when needed
+    from journeymap.analytics.tables import load_costs, load_survey
+
+    kind = DatasetKind(entry.get("kind", "events"))
+    details: dict = {}
+    if kind is DatasetKind.EVENTS:
+        log = load_events(file)
+        frame, source = log.events, log.source_format
+        details = {"mapping": log.mapping, "warnings": log.warnings, "read": log.how_read}
+    else:
+        frame = (load_costs if kind is DatasetKind.COSTS else load_survey)(file)
+        source = kind.value
+    store.save_dataset(
+        workspace.id,
+        entry["name"],
+        frame,
+        kind=kind,
+        source_format=source,
+        file_name=file.name,
+        uploaded_by=by,
+        details=details,
+    )
 
 
 def ensure_sample(store: Store) -> Workspace | None:

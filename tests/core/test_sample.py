@@ -245,3 +245,20 @@ def test_import_with_custom_stages_and_lanes(store):
     quotes = [n.text for n in board.notes if n.lane_id == board.lanes[1].id]
     assert quotes == ["Loved it", "Would recommend"]
     assert journey.persona_id == store.list_personas(ws.id)[0].id
+
+
+def test_sample_comes_with_its_analytics_data(store, loaded):
+    datasets = {d.name: d for d in store.list_datasets(loaded.id)}
+    assert {(d.kind.value, d.source_format) for d in datasets.values()} == {
+        ("events", "ga4"),
+        ("costs", "costs"),
+        ("survey", "survey"),
+    }
+    canvas = datasets["Canvas: GA4 export, Sep-Oct 2026"]
+    assert canvas.rows == 8_352 and canvas.users > 800
+    events = store.read_dataset(canvas)
+    assert {"sign_up", "start_trial", "purchase"} <= set(events["event"].cat.categories)
+    assert set(events["device"].dropna()) <= {"desktop", "mobile", "tablet"}
+    assert events["channel"].notna().all()
+    loop = datasets["Loop Store: GA4 export, Sep-Oct 2026"]
+    assert "add_to_cart" in set(store.read_dataset(loop)["event"])
