@@ -74,6 +74,10 @@ def render_upload(store: Store, workspace: Workspace, user: str) -> None:
         st.error(f"The file is {uploaded.size / 1024**2:,.0f} MB; the limit is {limit:,} MB.")
         return
     file = FileBytes(uploaded.name, uploaded.getvalue())
+    if st.session_state.get("data:current") != file.digest:  # a new file: fresh choices
+        for key in ("data:encoding", "data:delimiter", "data:dayfirst", "data:drop_bad_times"):
+            st.session_state.pop(key, None)
+        st.session_state["data:current"] = file.digest
     if kind == "events":
         _events_flow(store, workspace, user, file, limit)
     else:
@@ -127,7 +131,7 @@ def _events_flow(store, workspace, user, file: FileBytes, limit: int) -> None:
         )
     with st.expander("How the file was read", expanded=not detection.sure):
         _read_options(upload)
-    mapping = _mapping_widgets(upload)
+    mapping = _mapping_widgets(upload, file.digest)
     options = _normalise_options()
     key = (file.digest, "events", tuple(sorted(mapping.items())), tuple(sorted(options.items())))
     with st.spinner("Preparing the events..."):
@@ -192,7 +196,7 @@ def _read_options(upload) -> None:
         )
 
 
-def _mapping_widgets(upload) -> dict[str, str]:
+def _mapping_widgets(upload, digest: str) -> dict[str, str]:
     detection = upload.detection
     columns = [NONE, *map(str, upload.frame.columns)]
     fields = {"stage": "Stage"} if detection.format == "stage_table" else FIELDS
@@ -203,7 +207,7 @@ def _mapping_widgets(upload) -> dict[str, str]:
         proposed = detection.mapping.get(name)
         index = columns.index(str(proposed)) if proposed is not None else 0
         chosen = grid[i % 4].selectbox(
-            label, columns, index=index, key=f"data:map:{detection.format}:{name}"
+            label, columns, index=index, key=f"data:map:{digest}:{detection.format}:{name}"
         )
         if chosen != NONE:
             mapping[name] = chosen

@@ -32,6 +32,8 @@ _SLASHED = re.compile(r"^\s*(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2,4})\b")
 _ZONED = re.compile(
     r"\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:Z|[+-]\d{2}(?::?\d{2})?|UTC|GMT)$", re.IGNORECASE
 )
+_IDS = ("actor_id", "user_id", "anonymous_id")
+_LABELS = ("device", "os", "browser", "country", "currency")
 # The first rule whose word a device (or OS) name contains decides: tablets first, since
 # "Android Tablet" and "iPadOS" also contain a phone's word.
 _DEVICE_WORDS = (
@@ -151,18 +153,18 @@ def normalise(frame: pd.DataFrame, detection: Detection, options: Options) -> No
         out["device"] = _devices(out.get("device"), out.get("os"), _screen_widths(frame))
     if "session_id" in out:  # a tool's session id is unique per device or person only
         owner = out["anonymous_id"] if "anonymous_id" in out else out["actor_id"]
-        out["session_id"] = (owner.fillna(out["actor_id"]) + ":" + out["session_id"]).where(
-            out["session_id"].notna()
-        )
+        out["session_id"] = _pairs(owner.fillna(out["actor_id"]), out["session_id"])
     if "referrer" in out:
         _source_from_referrer(out)
     if "channel" not in out and ("source" in out or "medium" in out):
         empty = pd.Series(pd.NA, index=out.index, dtype="string")
         out["channel"] = channels(out.get("source", empty), out.get("medium", empty))
-    for name in ("source", "medium", "campaign", "device", "os", "browser", "country", "currency"):
-        if name in out:
+    # Categories: ids and labels repeat, so every later reorder and question works on
+    # integer codes (and Parquet stores each distinct value once).
+    for name in (*_IDS, "source", "medium", "campaign", "referrer", *_LABELS):
+        if name in out and not isinstance(out[name].dtype, pd.CategoricalDtype):
             out[name] = out[name].astype("category")
-    codes, _ = pd.factorize(out["actor_id"], sort=True)
+    codes = out["actor_id"].cat.codes.to_numpy()  # categories are sorted: codes sort too
     order = np.lexsort((out["ts"].array.asi8, codes))  # by person, then time; stable
     out, frame = out.iloc[order], frame.iloc[order]
     if "session_id" not in out:
@@ -348,7 +350,10 @@ def stitch(user, anon, ts, links=None, warnings: list[str] | None = None) -> pd.
 
 
 def sessions(actor: pd.Series, ts: pd.Series, gap: pd.Timedelta = SESSION_GAP) -> pd.Series:
-    """`actor:n` session ids, a new one after `gap` of inactivity (input sorted by both)."""
+    """`actor:n` session ids, a new one after `gap` of inactivity (input sorted by both).
+
+    A categorical: the label is built once per session, not once per event.
+    """
     codes, _ = pd.factorize(actor)
     micros = ts.astype("datetime64[us, UTC]").array.asi8
     new_actor = np.ones(len(codes), dtype=bool)
@@ -357,7 +362,36 @@ def sessions(actor: pd.Series, ts: pd.Series, gap: pd.Timedelta = SESSION_GAP) -
     new[1:] |= (micros[1:] - micros[:-1]) > gap // pd.Timedelta(microseconds=1)
     total = np.cumsum(new)
     number = total - np.maximum.accumulate(np.where(new_actor, total, 0)) + 1
-    return actor + ":" + pd.Series(number, index=actor.index).astype("string")
+    starts = np.flatnonzero(new)
+    labels = _join(actor.iloc[starts], number[starts])
+    return pd.Series(
+        pd.Categorical.from_codes(total - 1, categories=labels),
+        index=actor.index,
+        name="session_id",
+    )
+
+
+def _pairs(owner: pd.Series, part: pd.Series) -> pd.Series:
+    """`owner:part` for each row (missing where `part` is), as a categorical."""
+    owner_codes, owners = pd.factorize(owner)
+    part_codes, parts = pd.factorize(part)  # -1 where the part is missing
+    present = part_codes >= 0
+    codes = np.full(len(part_codes), -1)
+    labels = pd.Series([], dtype="string")
+    if present.any():
+        key = owner_codes[present].astype(np.int64) * len(parts) + part_codes[present]
+        unique, codes[present] = np.unique(key, return_inverse=True)
+        labels = _join(pd.Series(owners[unique // len(parts)]), parts[unique % len(parts)])
+    return pd.Series(pd.Categorical.from_codes(codes, categories=labels), index=owner.index)
+
+
+def _join(left: pd.Series, right) -> pd.Series:
+    """`left:right` element by element, on as few strings as given."""
+    return (
+        left.astype("string").reset_index(drop=True)
+        + ":"
+        + pd.Series(np.asarray(right)).astype("string")
+    )
 
 
 def _devices(device, os, widths) -> pd.Series:

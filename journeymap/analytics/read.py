@@ -56,6 +56,7 @@ _MAGIC = {
     b"\x7fELF": "a program",
     b"MZ": "a Windows program",
 }
+_STRINGS = {pa.string(): pd.StringDtype(), pa.large_string(): pd.StringDtype()}
 _TRY_AGAIN = "Export it again from your analytics tool, or save it as CSV, and upload that."
 
 
@@ -291,7 +292,7 @@ def _read_parquet(data: bytes) -> pd.DataFrame:
         table = pq.read_table(pa.BufferReader(data))
     except (pa.ArrowInvalid, OSError) as err:
         raise DataError(f"This Parquet file could not be read ({err}). {_TRY_AGAIN}") from err
-    return _flatten_arrow(table).to_pandas()
+    return _flatten_arrow(table).to_pandas(types_mapper=_STRINGS.get)
 
 
 def _flatten_arrow(table: pa.Table) -> pa.Table:
