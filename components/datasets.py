@@ -255,7 +255,7 @@ def _preview_and_save(store, workspace, user, file: FileBytes, log: EventLog) ->
         events,
         kind=DatasetKind(log.kind),
         source_format=log.source_format,
-        details={"mapping": log.mapping, "warnings": log.warnings, "read": log.how_read},
+        details=log.details,
     )
 
 

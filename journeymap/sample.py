@@ -29,7 +29,7 @@ def _load_dataset(store: Store, workspace: Workspace, file: Path, entry: dict, b
     if kind is DatasetKind.EVENTS:
         log = load_events(file)
         frame, source = log.events, log.source_format
-        details = {"mapping": log.mapping, "warnings": log.warnings, "read": log.how_read}
+        details = log.details
     else:
         frame = (load_costs if kind is DatasetKind.COSTS else load_survey)(file)
         source = kind.value

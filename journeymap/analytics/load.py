@@ -37,6 +37,11 @@ class EventLog:
         return "stages" if self.source_format == "stage_table" else "events"
 
     @property
+    def details(self) -> dict:
+        """What a saved dataset keeps about how it was made."""
+        return {"mapping": self.mapping, "warnings": self.warnings, "read": self.how_read}
+
+    @property
     def users(self) -> int:
         return int(self.events["actor_id"].nunique()) if "actor_id" in self.events else 0
 

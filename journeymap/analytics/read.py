@@ -372,13 +372,15 @@ def _decode(data: bytes, encoding: str | None) -> tuple[str, str]:
     return _guess_legacy(data)
 
 
-def _strict(data: bytes, encoding: str) -> str:
+def _strict(data: bytes, encoding: str, *, claimed: bool = True) -> str:
+    """The whole file decoded; a byte that does not fit stops it with where it is."""
     try:
         return data.decode(encoding)
     except UnicodeDecodeError as err:
+        how = "says it is" if claimed else "reads as"
         raise DataError(
-            f"The file says it is {ENCODING_NAMES[encoding]} but byte {err.start:,} is not; "
-            "save it again as UTF-8 and upload that."
+            f"The file {how} {ENCODING_NAMES[encoding]}, but byte {err.start:,} is not; save "
+            "it again as UTF-8 and upload that."
         ) from err
 
 
@@ -402,7 +404,7 @@ def _guess_legacy(data: bytes) -> tuple[str, str]:
         score = {e: _plausibility(sample, e) for e in group if e in fits}
         clear = sorted((e for e in score if score[e] >= 0.9), key=lambda e: -score[e])
         if len(clear) == 1 or (len(clear) > 1 and score[clear[0]] - score[clear[1]] >= 0.15):
-            return _strict_legacy(data, clear[0]), clear[0]
+            return _strict(data, clear[0], claimed=False), clear[0]
         if clear:
             break  # two close readings: the user decides
     raise ChoiceNeeded(
@@ -440,16 +442,6 @@ def _plausibility(sample: bytes, encoding: str) -> float:
 def _lead_byte(char: str, codec: str) -> int:
     encoded = char.encode(codec, errors="ignore")
     return encoded[0] if len(encoded) == 2 else 0
-
-
-def _strict_legacy(data: bytes, encoding: str) -> str:
-    try:
-        return data.decode(encoding)
-    except UnicodeDecodeError as err:
-        raise DataError(
-            f"The file reads as {ENCODING_NAMES[encoding]} at first, but byte {err.start:,} "
-            "is not; save it again as UTF-8 and upload that."
-        ) from err
 
 
 def _decodes(sample: bytes, encoding: str) -> bool:

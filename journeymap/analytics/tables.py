@@ -44,14 +44,19 @@ def parse_numbers(values: pd.Series) -> pd.Series:
     return pd.to_numeric(text, errors="coerce")
 
 
+def unread(values: pd.Series, parsed: pd.Series) -> tuple[int, str]:
+    """How many present values did not parse, and up to three of them, quoted."""
+    bad = values.notna() & parsed.isna()
+    return int(bad.sum()), ", ".join(repr(str(v)) for v in values[bad].unique()[:3])
+
+
 def _numbers(values: pd.Series, what: str) -> pd.Series:
     """`parse_numbers`, refusing the column if any value is not a number."""
     numbers = parse_numbers(values)
-    bad = values.notna() & numbers.isna()
-    if bad.any():
-        examples = ", ".join(repr(str(v)) for v in values[bad].unique()[:3])
+    count, examples = unread(values, numbers)
+    if count:
         raise DataError(
-            f"{int(bad.sum()):,} values in the {what} column {values.name!r} are not numbers "
+            f"{count:,} values in the {what} column {values.name!r} are not numbers "
             f"(e.g. {examples}); fix them and upload again."
         )
     return numbers
@@ -59,12 +64,11 @@ def _numbers(values: pd.Series, what: str) -> pd.Series:
 
 def _dates(values: pd.Series) -> pd.Series:
     parsed = pd.to_datetime(values, format="mixed", utc=True, errors="coerce")
-    bad = values.notna() & parsed.isna()
-    if bad.any():
-        examples = ", ".join(repr(str(v)) for v in values[bad].unique()[:3])
+    count, examples = unread(values, parsed)
+    if count:
         raise DataError(
-            f"{int(bad.sum()):,} dates in column {values.name!r} could not be read (e.g. "
-            f"{examples}); write them as YYYY-MM-DD and upload again."
+            f"{count:,} dates in column {values.name!r} could not be read (e.g. {examples}); "
+            "write them as YYYY-MM-DD and upload again."
         )
     return parsed
 
