@@ -9,7 +9,23 @@ Plain Python (pandas, numpy, pyarrow); no Streamlit here.
     log.warnings                      # plain sentences
 """
 
+from journeymap.analytics.funnels import FunnelResult, StepResult, conversion_over_time, funnel
 from journeymap.analytics.load import EventLog, load_events, read_upload
+from journeymap.analytics.prepare import Prepared, prepare
+from journeymap.analytics.stats import wilson
 from journeymap.errors import ChoiceNeeded, DataError
 
-__all__ = ["ChoiceNeeded", "DataError", "EventLog", "load_events", "read_upload"]
+__all__ = [
+    "ChoiceNeeded",
+    "DataError",
+    "EventLog",
+    "FunnelResult",
+    "Prepared",
+    "StepResult",
+    "conversion_over_time",
+    "funnel",
+    "load_events",
+    "prepare",
+    "read_upload",
+    "wilson",
+]

@@ -1,0 +1,26 @@
+"""Small statistics every rate carries: its n and a 95 % Wilson interval."""
+
+from __future__ import annotations
+
+import math
+
+Z95 = 1.959963984540054  # the 97.5th percentile of the standard normal
+
+
+def wilson(successes: int, n: int, z: float = Z95) -> tuple[float, float] | None:
+    """The Wilson score interval of successes/n (None when n is 0).
+
+    Unlike the normal approximation it stays inside [0, 1] and behaves for small n
+    and for rates near 0 or 1, which is what a workshop's small segments have.
+    """
+    if n <= 0:
+        return None
+    p = successes / n
+    denominator = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denominator
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denominator
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def rate(successes: int, n: int) -> float | None:
+    return successes / n if n else None
