@@ -11,7 +11,9 @@ Plain Python (pandas, numpy, pyarrow); no Streamlit here.
 
 from journeymap.analytics.funnels import FunnelResult, StepResult, conversion_over_time, funnel
 from journeymap.analytics.load import EventLog, load_events, read_upload
+from journeymap.analytics.paths import PathsResult, paths
 from journeymap.analytics.prepare import Prepared, prepare
+from journeymap.analytics.retention import RetentionResult, retention
 from journeymap.analytics.stats import wilson
 from journeymap.errors import ChoiceNeeded, DataError
 
@@ -20,12 +22,16 @@ __all__ = [
     "DataError",
     "EventLog",
     "FunnelResult",
+    "PathsResult",
     "Prepared",
+    "RetentionResult",
     "StepResult",
     "conversion_over_time",
     "funnel",
     "load_events",
+    "paths",
     "prepare",
     "read_upload",
+    "retention",
     "wilson",
 ]
