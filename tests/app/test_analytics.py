@@ -64,3 +64,15 @@ def test_an_empty_name_is_refused_with_a_sentence(no_sample, team, saved, store)
     click(at, f"FormSubmitter:data:rename:{saved.id}-Rename")
     assert "A dataset name cannot be empty." in texts(at.error)
     assert store.get_dataset(saved.id).name == "September events"
+
+
+def test_the_funnel_tab_shows_the_engines_numbers_for_the_sample(store):
+    from journeymap.analytics import funnel
+
+    at = run(new_app(ANALYTICS))
+    [steps] = [d.value for d in at.dataframe if "step" in d.value.columns]
+    workspace = store.list_workspaces()[0]
+    dataset = next(d for d in store.list_datasets(workspace.id) if "Loop Store" in d.name)
+    wanted = funnel(store.read_dataset(dataset), list(steps["event"]))
+    assert steps["users"].tolist() == wanted.counts
+    assert steps["users"].iloc[0] > steps["users"].iloc[-1]  # people drop along the way
