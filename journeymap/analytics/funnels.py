@@ -35,13 +35,15 @@ OTHER = "Other"
 
 @dataclass(frozen=True)
 class StepResult:
-    """One step of a funnel: who reached it, who dropped, how long it took."""
+    """One step of a funnel: who reached it, who dropped, how long it took.
+
+    `users` and `dropped` are built from actor codes when asked for ("who are they?"):
+    a million id strings per step would cost more than the funnel itself.
+    """
 
     index: int
     name: str
     count: int
-    users: frozenset[str]
-    dropped: frozenset[str]
     from_start: float | None
     from_previous: float | None
     from_start_interval: tuple[float, float] | None
@@ -50,6 +52,17 @@ class StepResult:
     dropoff_rate: float | None
     average_time: float | None  # seconds from the previous step
     median_time: float | None
+    _reached: np.ndarray  # actor codes of the people at this step
+    _dropped: np.ndarray  # actor codes of the people who stopped before it
+    _ids: np.ndarray  # actor id per code
+
+    @property
+    def users(self) -> frozenset[str]:
+        return frozenset(self._ids[self._reached].tolist())
+
+    @property
+    def dropped(self) -> frozenset[str]:
+        return frozenset(self._ids[self._dropped].tolist())
 
 
 @dataclass(frozen=True)
@@ -460,12 +473,10 @@ def _result(question: _Question, rows: _Rows, keep: np.ndarray) -> FunnelResult:
     micros = rows.times[keep].astype(np.float64)
     micros[micros < 0] = np.nan
     seconds = micros / US
-    steps: list[StepResult] = []
-    previous_users: frozenset[str] = frozenset()
     counts = [int((reached >= s).sum()) for s in range(len(question.names))]
+    steps: list[StepResult] = []
     for s, name in enumerate(question.names):
         at = reached >= s
-        users = frozenset(ids[actors[at]].tolist())
         gaps = seconds[at, s] - seconds[at, s - 1] if s else np.empty(0)
         count, first = counts[s], counts[0]
         before = counts[s - 1] if s else count
@@ -474,8 +485,6 @@ def _result(question: _Question, rows: _Rows, keep: np.ndarray) -> FunnelResult:
                 index=s,
                 name=name,
                 count=count,
-                users=users,
-                dropped=previous_users - users if s else frozenset(),
                 from_start=rate(count, first),
                 from_previous=rate(count, before),
                 from_start_interval=wilson(count, first),
@@ -484,9 +493,11 @@ def _result(question: _Question, rows: _Rows, keep: np.ndarray) -> FunnelResult:
                 dropoff_rate=rate(before - count, before),
                 average_time=float(gaps.mean()) if len(gaps) else None,
                 median_time=float(np.median(gaps)) if len(gaps) else None,
+                _reached=actors[at],
+                _dropped=actors[reached == s - 1] if s else actors[:0],
+                _ids=ids,
             )
         )
-        previous_users = users
     return FunnelResult(tuple(steps), None, seconds)
 
 

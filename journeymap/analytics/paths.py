@@ -91,41 +91,55 @@ def paths(
     if len(session) == 0:
         return PathsResult(_empty(), 0)
     names = np.array([*d.event_names, ENDED], dtype=object)
-    ended = len(d.event_names)
+    width = len(names)
     follows = np.r_[session[1:] == session[:-1], False]
-    last_of_session = ~follows
-    src = np.r_[event[:-1][follows[:-1]], event[last_of_session & (position < steps - 1)]]
-    dst = np.r_[
-        event[1:][follows[:-1]], np.full((last_of_session & (position < steps - 1)).sum(), ended)
-    ]
-    level = np.r_[
-        position[1:][follows[:-1]], position[last_of_session & (position < steps - 1)] + 1
-    ]
-    who = np.r_[actor[1:][follows[:-1]], actor[last_of_session & (position < steps - 1)]]
-    edges = pd.DataFrame({"level": level, "source": src, "target": dst, "actor": who})
-    table = (
-        edges.groupby(["level", "source", "target"])
-        .agg(transitions=("actor", "size"), users=("actor", "nunique"))
-        .reset_index()
+    ends = ~follows & (position < steps - 1)  # a path shorter than `steps` ends here
+    level = np.r_[position[1:][follows[:-1]], position[ends] + 1]
+    src = np.r_[event[:-1][follows[:-1]], event[ends]].astype(np.int64)
+    dst = np.r_[event[1:][follows[:-1]], np.full(ends.sum(), width - 1)].astype(np.int64)
+    who = np.r_[actor[1:][follows[:-1]], actor[ends]].astype(np.int64)
+    key = (level.astype(np.int64) * width + src) * width + dst  # one integer per edge
+    edges, transitions, users = _count(key, who)
+    table = pd.DataFrame(
+        {
+            "level": edges // (width * width),
+            "source": names[(edges // width) % width],
+            "target": names[edges % width],
+            "transitions": transitions,
+            "users": users,
+        }
     )
-    table["source"] = names[table["source"].to_numpy()]
-    table["target"] = names[table["target"].to_numpy()]
-    edges["source"] = names[edges["source"].to_numpy()]
-    edges["target"] = names[edges["target"].to_numpy()]
     table = table.sort_values(
         ["transitions", "source", "target"], ascending=[False, True, True], kind="stable"
     )
-    kept, rest = table.iloc[:top], table.iloc[top:]
-    if len(rest):
-        folded = edges.merge(rest[["level", "source", "target"]], on=["level", "source", "target"])
-        other = (
-            folded.groupby(["level", "source"])
-            .agg(transitions=("actor", "size"), users=("actor", "nunique"))
-            .reset_index()
-            .assign(target=OTHER)
+    kept = table.iloc[:top]
+    if len(table) > top:  # every other edge folds into "Other" at its level, per source
+        tail = np.isin(key, edges[table.index[top:].to_numpy()])
+        groups, folded, folded_users = _count(key[tail] // width, who[tail])
+        other = pd.DataFrame(
+            {
+                "level": groups // width,
+                "source": names[groups % width],
+                "target": OTHER,
+                "transitions": folded,
+                "users": folded_users,
+            }
         )
-        kept = pd.concat([kept, other[kept.columns]], ignore_index=True)
-    return PathsResult(kept.reset_index(drop=True), int(np.unique(session).size))
+        kept = pd.concat([kept, other], ignore_index=True)
+    sessions = int(np.count_nonzero(np.diff(session))) + 1
+    return PathsResult(kept.reset_index(drop=True), sessions)
+
+
+def _count(key: np.ndarray, who: np.ndarray):
+    """Distinct keys, with how many rows and how many distinct `who` each has (by sorting)."""
+    order = np.lexsort((who, key))
+    key, who = key[order], who[order]
+    first = np.r_[True, key[1:] != key[:-1]]
+    starts = np.flatnonzero(first)
+    rows = np.diff(np.r_[starts, len(key)])
+    new_person = first | np.r_[True, who[1:] != who[:-1]]
+    people = np.add.reduceat(new_person.astype(np.int64), starts) if len(starts) else starts
+    return key[starts], rows, people
 
 
 def _empty() -> pd.DataFrame:

@@ -71,8 +71,16 @@ class Prepared:
         """A property as codes per event and their labels as strings; missing is ""."""
         if column not in self.events:
             raise ValueError(f"The dataset has no column {column!r}.")
-        values = self.events[column].astype("string").fillna("")
-        codes, labels = pd.factorize(values)
+        values = self.events[column]
+        if isinstance(values.dtype, pd.CategoricalDtype):  # codes as they are: no strings
+            labels = values.cat.categories.astype("string").fillna("").to_numpy(dtype=object)
+            codes = values.cat.codes.to_numpy().astype(np.int32)
+            if (codes < 0).any():
+                if "" not in labels:
+                    labels = np.append(labels, "")
+                codes[codes < 0] = int(np.flatnonzero(labels == "")[0])
+            return codes, labels
+        codes, labels = pd.factorize(values.astype("string").fillna(""))
         return codes.astype(np.int32), np.asarray(labels, dtype=object)
 
 
