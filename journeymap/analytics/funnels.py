@@ -247,6 +247,17 @@ class _Question:
 
     def run(self, group=None, group_mode=0, group_step=0, empty=-1) -> _Rows:
         d = self.data
+        if group_mode == 0:  # one row per person: the parallel pass
+            reached = np.full(len(d.starts) - 1, -1, np.int32)
+            times = np.full((len(reached), len(self.steps)), -1, np.int64)
+            _funnel_by_person(
+                d.starts, d.event, d.ts, self.steps, self.window, self.order, self.exclusions,
+                4 * numba.get_num_threads(), reached, times,
+            )  # fmt: skip
+            present = np.flatnonzero(reached >= 0)
+            return _Rows(
+                present, np.zeros(len(present), np.int32), reached[present], times[present]
+            )
         if group is None:
             group = np.zeros(1, dtype=np.int32)
         args = (
@@ -276,51 +287,15 @@ def _funnel_pass(
     """
     k = len(steps)
     fill = len(out_actor) > 0
-    longest = 0
-    for u in range(len(starts) - 1):
-        longest = max(longest, starts[u + 1] - starts[u])
-    reached = np.empty(longest, np.int32)
-    times = np.empty((longest, k), np.int64)
-    where = np.empty((longest, k), np.int64)
-    valid = np.empty(longest, np.bool_)
-    agroup = np.empty(longest, np.int32)
-    start_t = np.empty(longest, np.int64)
-    start_p = np.empty(longest, np.int64)
-    groups = np.empty(longest, np.int32)
-    filled = np.empty(k, np.bool_)
+    scratch = _scratch(starts, 0, len(starts) - 1, k)
+    reached, times, _, valid, agroup, start_t, start_p, _ = scratch
+    groups = np.empty(len(reached), np.int32)
     rows = 0
     for u in range(len(starts) - 1):
-        a, b = starts[u], starts[u + 1]
-        n = 0  # attempts of this person
-        for i in range(a, b):
-            if order == 2:
-                starts_here = False
-                for s in range(k):
-                    if steps[s] == ev[i]:
-                        starts_here = True
-                if not starts_here:
-                    continue
-            elif ev[i] != steps[0]:
-                continue
-            if order == 2:
-                r = _unordered(i, b, ev, ts, steps, window, times[n], where[n], filled)
-                ok = _unordered_clean(i, b, ev, ts, window, exclusions, r, k, times[n])
-                if not ok:
-                    continue  # an exclusion discards this attempt, not the person
-            else:
-                r = _ordered(i, a, b, ev, ts, steps, window, order, times[n], where[n])
-                ok = _clean(a, b, ev, ts, window, exclusions, r, times[n], where[n])
-            reached[n] = r
-            valid[n] = ok
-            start_t[n] = ts[i]
-            start_p[n] = i
-            if group_mode == 1:
-                agroup[n] = group[where[n, group_step]] if r >= group_step else empty
-            elif group_mode == 2:
-                agroup[n] = group[i]
-            else:
-                agroup[n] = 0
-            n += 1
+        n = _attempts(
+            starts[u], starts[u + 1], ev, ts, steps, window, order, exclusions,
+            group, group_mode, group_step, empty, *scratch,
+        )  # fmt: skip
         g_count = 0
         for x in range(n):
             seen = False
@@ -342,6 +317,94 @@ def _funnel_pass(
                     out_times[rows, s] = times[best, s] if s <= reached[best] else -1
             rows += 1
     return rows
+
+
+@numba.njit(cache=True, nogil=True, parallel=True)
+def _funnel_by_person(
+    starts, ev, ts, steps, window, order, exclusions, chunks, out_reached, out_times
+):
+    """The best attempt of every person (no groups), people split across the cores.
+
+    A person with no attempt, or removed by an exclusion, keeps out_reached = -1.
+    """
+    k = len(steps)
+    people = len(starts) - 1
+    size = (people + chunks - 1) // chunks
+    zero = np.zeros(1, np.int32)
+    for c in numba.prange(chunks):
+        lo, hi = c * size, min(people, (c + 1) * size)
+        if lo >= hi:
+            continue
+        scratch = _scratch(starts, lo, hi, k)
+        reached, times, _, valid, agroup, start_t, start_p, _ = scratch
+        for u in range(lo, hi):
+            n = _attempts(
+                starts[u], starts[u + 1], ev, ts, steps, window, order, exclusions,
+                zero, 0, 0, 0, *scratch,
+            )  # fmt: skip
+            best = _best(n, agroup, 0, reached, valid, times, start_t, start_p)
+            if best >= 0:
+                out_reached[u] = reached[best]
+                for s in range(k):
+                    out_times[u, s] = times[best, s] if s <= reached[best] else -1
+
+
+@numba.njit(cache=True, nogil=True)
+def _scratch(starts, lo, hi, k):
+    """Work arrays for the attempts of the longest person among people lo..hi-1."""
+    longest = 1
+    for u in range(lo, hi):
+        longest = max(longest, starts[u + 1] - starts[u])
+    return (
+        np.empty(longest, np.int32),  # reached
+        np.empty((longest, k), np.int64),  # times
+        np.empty((longest, k), np.int64),  # where (event positions)
+        np.empty(longest, np.bool_),  # valid
+        np.empty(longest, np.int32),  # group
+        np.empty(longest, np.int64),  # start time
+        np.empty(longest, np.int64),  # start position
+        np.empty(k, np.bool_),  # filled slots (unordered)
+    )
+
+
+@numba.njit(cache=True, nogil=True)
+def _attempts(
+    a, b, ev, ts, steps, window, order, exclusions, group, group_mode, group_step, empty,
+    reached, times, where, valid, agroup, start_t, start_p, filled,
+):  # fmt: skip
+    """All attempts of the person owning events a..b-1; returns how many there are."""
+    k = len(steps)
+    n = 0
+    for i in range(a, b):
+        if order == 2:
+            starts_here = False
+            for s in range(k):
+                if steps[s] == ev[i]:
+                    starts_here = True
+            if not starts_here:
+                continue
+        elif ev[i] != steps[0]:
+            continue
+        if order == 2:
+            r = _unordered(i, b, ev, ts, steps, window, times[n], where[n], filled)
+            ok = _unordered_clean(i, b, ev, ts, window, exclusions, r, k, times[n])
+            if not ok:
+                continue  # an exclusion discards this attempt, not the person
+        else:
+            r = _ordered(i, a, b, ev, ts, steps, window, order, times[n], where[n])
+            ok = _clean(a, b, ev, ts, window, exclusions, r, times[n], where[n])
+        reached[n] = r
+        valid[n] = ok
+        start_t[n] = ts[i]
+        start_p[n] = i
+        if group_mode == 1:
+            agroup[n] = group[where[n, group_step]] if r >= group_step else empty
+        elif group_mode == 2:
+            agroup[n] = group[i]
+        else:
+            agroup[n] = 0
+        n += 1
+    return n
 
 
 @numba.njit(cache=True, nogil=True)
