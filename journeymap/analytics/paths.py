@@ -73,7 +73,9 @@ def paths(
         is_anchor = event == anchor
         sessions_count = session[-1] + 1
         anchor_at = np.full(sessions_count, np.iinfo(np.int64).max)
-        np.minimum.at(anchor_at, session[is_anchor], position[is_anchor])
+        hits = np.flatnonzero(is_anchor)  # in session order: the first hit of each is its anchor
+        firsts = hits[np.r_[True, session[hits][1:] != session[hits][:-1]]] if len(hits) else hits
+        anchor_at[session[firsts]] = position[firsts]
         has = anchor_at[session] != np.iinfo(np.int64).max
         if start is not None:
             position = position - anchor_at[session]
@@ -82,8 +84,11 @@ def paths(
             position = position - anchor_at[session] + (steps - 1)
             inside = has & (position <= steps - 1) & (position >= 0)
             # shift so the path begins at its first kept step
-            first_kept = np.full(sessions_count, np.iinfo(np.int64).max)
-            np.minimum.at(first_kept, session[inside], position[inside])
+            first_kept = np.zeros(sessions_count, np.int64)
+            kept = np.flatnonzero(inside)  # positions rise within a session: the first is least
+            if len(kept):
+                heads = kept[np.r_[True, session[kept][1:] != session[kept][:-1]]]
+                first_kept[session[heads]] = position[heads]
             position = position - np.where(inside, first_kept[session], 0)
         session, event, actor, position = (x[inside] for x in (session, event, actor, position))
     cut = position < steps
@@ -132,8 +137,13 @@ def paths(
 
 def _count(key: np.ndarray, who: np.ndarray):
     """Distinct keys, with how many rows and how many distinct `who` each has (by sorting)."""
-    order = np.lexsort((who, key))
-    key, who = key[order], who[order]
+    span = int(who.max()) + 1 if len(who) else 1
+    if key.max(initial=0) < np.iinfo(np.int64).max // span:  # one sort of one integer
+        both = np.sort(key * span + who)
+        key, who = both // span, both % span
+    else:
+        order = np.lexsort((who, key))
+        key, who = key[order], who[order]
     first = np.r_[True, key[1:] != key[:-1]]
     starts = np.flatnonzero(first)
     rows = np.diff(np.r_[starts, len(key)])

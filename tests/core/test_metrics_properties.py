@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from datetime import UTC, datetime, timedelta
 
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
@@ -234,3 +235,42 @@ def test_retention_equals_reference(data) -> None:
         ), column
     assert len(got.churn) == len(want.churn)
     assert all(same(g, w) for g, w in zip(got.churn, want.churn, strict=True)), "churn"
+
+
+def _bigger_log(seed: int) -> pd.DataFrame:
+    """400 people, up to 40 events each, millisecond timestamps over a minute: enough people for
+    the engine to split them across cores and to cut chunks mid-way."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for i in range(400):
+        for _ in range(int(rng.integers(0, 41))):
+            value = [None, "x", "y", "z", "w"][int(rng.integers(0, 5))]
+            ms = int(rng.integers(0, 60_001)) // 100 * 100  # 0.1 s ticks: many ties
+            rows.append((f"p{i:03d}", "abcd"[int(rng.integers(0, 4))], ms / 1000, value))
+    order = rng.permutation(len(rows))
+    return log(*(rows[j] for j in order))
+
+
+@pytest.mark.parametrize("order", ["ordered", "strict", "unordered"])
+def test_bigger_log_equals_reference(order: str) -> None:
+    frame = _bigger_log(7)
+    prepared = engine.prepare(frame)
+    steps = ["a", "b", "a", "c"]
+    exclusions = [("d", 0, 3)] if order == "unordered" else [("d", 1, 2)]
+    for window in (30.5, timedelta(seconds=5.25), 0):
+        options = {"window": window, "order": order, "exclusions": exclusions}
+        want = ref.funnel(frame, steps, **options)
+        assert_same_funnel(engine.funnel(prepared, steps, **options), want, f"window {window}")
+        assert_same_funnel(
+            engine.funnel(prepared, steps, **options | {"exclusions": []}),
+            ref.funnel(frame, steps, **options | {"exclusions": []}),
+            "no exclusions",
+        )
+    options = {"window": 20, "order": order, "breakdown": "p", "top": 3}
+    for attribution, step in (("first_touch", None), ("last_touch", None), ("step", 2)):
+        question = options | {"attribution": attribution, "attribution_step": step}
+        want = ref.funnel(frame, steps, **question)
+        got = engine.funnel(prepared, steps, **question)
+        assert set(got.breakdown) == set(want.breakdown)
+        for value, result in want.breakdown.items():
+            assert_same_funnel(got.breakdown[value], result, f"{attribution} {value!r}")
