@@ -22,6 +22,7 @@ from journeymap.analytics import (
     retention,
 )
 from journeymap.analytics.funnels import ORDERS
+from journeymap.csvsafe import to_csv_bytes
 
 UNITS = {"minutes": 60, "hours": 3600, "days": 86_400}
 PROPERTIES = ("channel", "device", "country", "source", "campaign", "os", "browser")
@@ -105,25 +106,28 @@ def render_funnel(data: Prepared) -> None:
     st.dataframe(_readable(frame), hide_index=True)
     st.download_button(
         "Download the steps (CSV)",
-        frame.to_csv(index=False).encode("utf-8"),
+        to_csv_bytes(frame),
         file_name="funnel.csv",
         mime="text/csv",
         on_click="ignore",
         key="funnel:csv",
     )
     who = st.selectbox(
-        "Who are they?", range(1, len(steps)), format_func=lambda k: f"Dropped before {steps[k]}",
+        "Who are they?", range(1, len(steps)), format_func=lambda k: f"Step {k + 1}: {steps[k]}",
         key="funnel:who",
     )  # fmt: skip
-    dropped = sorted(result.steps[who].dropped)
-    st.download_button(
-        f"Download the {len(dropped):,} people who dropped before {steps[who]} (CSV)",
-        pd.DataFrame({"actor_id": dropped}).to_csv(index=False).encode("utf-8"),
-        file_name=f"dropped_before_{steps[who]}.csv",
-        mime="text/csv",
-        on_click="ignore",
-        key="funnel:dropped",
-    )
+    reached, dropped = sorted(result.steps[who].users), sorted(result.steps[who].dropped)
+    left, right = st.columns(2)
+    for column, people, verb in ((left, reached, "reached"), (right, dropped, "dropped before")):
+        column.download_button(
+            f"The {len(people):,} people who {verb} {steps[who]} (CSV)",
+            to_csv_bytes(pd.DataFrame({"actor_id": people})),
+            file_name=f"{verb.replace(' ', '_')}_{steps[who]}.csv",
+            mime="text/csv",
+            on_click="ignore",
+            key=f"funnel:{verb}",
+            icon=":material/download:",
+        )
     if result.breakdown:
         st.markdown(f"**By {breakdown}**")
         rows = [
@@ -136,9 +140,17 @@ def render_funnel(data: Prepared) -> None:
             for value, r in result.breakdown.items()
         ]
         st.dataframe(pd.DataFrame(rows), hide_index=True)
-    times = result.conversion_times(0, len(steps) - 1) / 3600
+    pair = st.select_slider(
+        "Time to convert between",
+        options=list(range(len(steps))),
+        value=(0, len(steps) - 1),
+        format_func=lambda k: f"{k + 1}. {steps[k]}",
+        key="funnel:between",
+    )
+    a, b = sorted(pair)
+    times = result.conversion_times(a, b) / 3600 if a < b else []
     if len(times):
-        st.markdown(f"**Time from {steps[0]} to {steps[-1]}** (hours, {len(times):,} people)")
+        st.markdown(f"**Time from {steps[a]} to {steps[b]}** (hours, {len(times):,} people)")
         st.altair_chart(
             alt.Chart(pd.DataFrame({"hours": times}))
             .mark_bar()
@@ -155,6 +167,14 @@ def render_funnel(data: Prepared) -> None:
         _over_time, data, data.fingerprint, tuple(steps), (*options, ("period", period or "week"))
     )
     if ok and len(over):
+        st.download_button(
+            "Download conversion over time (CSV)",
+            to_csv_bytes(over),
+            file_name="conversion_over_time.csv",
+            mime="text/csv",
+            on_click="ignore",
+            key="funnel:over_time_csv",
+        )
         band = (
             alt.Chart(over)
             .mark_area(opacity=0.2)
@@ -217,7 +237,7 @@ def render_paths(data: Prepared) -> None:
         st.dataframe(result.edges, hide_index=True)
         st.download_button(
             "Download the transitions (CSV)",
-            result.edges.to_csv(index=False).encode("utf-8"),
+            to_csv_bytes(result.edges),
             file_name="paths.csv",
             mime="text/csv",
             on_click="ignore",
@@ -255,12 +275,13 @@ def render_retention(data: Prepared) -> None:
         use_container_width=True,
     )
     curve = result.curve.copy()
-    for column in ("rate", "low", "high"):
+    curve["churn"] = [None, *result.churn]
+    for column in ("rate", "low", "high", "churn"):
         curve[column] = curve[column].map(lambda v: None if v is None or v != v else f"{v:.1%}")
     st.dataframe(curve, hide_index=True)
     st.download_button(
         "Download the cohort table (CSV)",
-        result.table.to_csv().encode("utf-8"),
+        to_csv_bytes(result.table, index=True),
         file_name="retention.csv",
         mime="text/csv",
         on_click="ignore",
