@@ -71,7 +71,7 @@ class FunnelResult:
 
     steps: tuple[StepResult, ...]
     breakdown: dict[str, FunnelResult] | None
-    _times: np.ndarray  # seconds, per counted user and step (NaN where not reached)
+    _times: np.ndarray  # microseconds from step 0, per counted user and step (NaN: not reached)
 
     @property
     def counts(self) -> list[int]:
@@ -81,8 +81,8 @@ class FunnelResult:
         """Seconds from step a to step b of each user who reached b."""
         if not 0 <= a < b < len(self.steps):
             raise ValueError(f"Pick two steps a < b among 0..{len(self.steps) - 1}.")
-        seconds = self._times[:, b] - self._times[:, a]
-        return seconds[~np.isnan(seconds)]
+        micros = self._times[:, b] - self._times[:, a]  # exact: whole microseconds
+        return micros[~np.isnan(micros)] / US
 
     def to_frame(self) -> pd.DataFrame:
         rows = []
@@ -533,14 +533,16 @@ def _result(question: _Question, rows: _Rows, keep: np.ndarray) -> FunnelResult:
     ids = question.data.actor_ids
     reached = rows.reached[keep]
     actors = rows.actor[keep]
-    micros = rows.times[keep].astype(np.float64)
-    micros[micros < 0] = np.nan
-    seconds = micros / US
+    # Offsets from step 0 in whole microseconds, subtracted as integers: seconds since 1970
+    # as floats would blur sub-second gaps (2e-7 s of error at today's epoch).
+    micros = rows.times[keep]
+    offsets = (micros - micros[:, :1]).astype(np.float64)
+    offsets[micros < 0] = np.nan
     counts = [int((reached >= s).sum()) for s in range(len(question.names))]
     steps: list[StepResult] = []
     for s, name in enumerate(question.names):
         at = reached >= s
-        gaps = seconds[at, s] - seconds[at, s - 1] if s else np.empty(0)
+        gaps = (offsets[at, s] - offsets[at, s - 1]) / US if s else np.empty(0)
         count, first = counts[s], counts[0]
         before = counts[s - 1] if s else count
         steps.append(
@@ -561,7 +563,7 @@ def _result(question: _Question, rows: _Rows, keep: np.ndarray) -> FunnelResult:
                 _ids=ids,
             )
         )
-    return FunnelResult(tuple(steps), None, seconds)
+    return FunnelResult(tuple(steps), None, offsets)
 
 
 def _broken_down(question, rows: _Rows, codes, labels, empty, top, step) -> FunnelResult:

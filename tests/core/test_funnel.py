@@ -452,6 +452,15 @@ def test_average_and_median_times_odd_and_even_counts(m) -> None:
     assert even.median_time == approx(40)  # mean of 20 and 60
 
 
+def test_sub_second_times_are_exact(m) -> None:
+    # timestamps are microseconds: a 1.9 s gap is 1.9 s, not the difference of two epoch floats
+    data = log(("u", "a", 0), ("u", "b", 1.9), ("v", "a", 0.000001), ("v", "b", 0.250002))
+    r = m.funnel(data, ["a", "b"])
+    assert sorted(r.conversion_times(0, 1)) == [approx(0.250001), approx(1.9)]
+    assert r.steps[1].median_time == approx(1.0750005)
+    assert r.steps[1].average_time == approx(1.0750005)
+
+
 def test_drop_off_sets(m) -> None:
     data = log(
         ("u1", "a", 0), ("u1", "b", 1), ("u1", "c", 2),
