@@ -96,8 +96,15 @@ def render_funnel(data: Prepared) -> None:
         st.info("Pick at least two steps.", icon=":material/filter_alt:")
         return
     window = amount * UNITS[unit]
-    options = (("window", window), ("order", order), *_dates(dates))
-    asked = options + ((("breakdown", breakdown),) if breakdown else ())
+    options = (
+        ("window", window),
+        ("order", order),
+        *_dates(dates),
+        *_exclusion(names, steps, order),
+    )
+    asked = options
+    if breakdown:
+        asked += (("breakdown", breakdown), *_attribution(steps))
     ok, result = attempt(_funnel, data, data.fingerprint, tuple(steps), asked)
     if not ok:
         return
@@ -195,6 +202,47 @@ def render_funnel(data: Prepared) -> None:
             )
         )
         st.altair_chart(band + line, use_container_width=True)
+
+
+def _exclusion(names: list[str], steps: list[str], order: str) -> tuple:
+    """An optional exclusion step: people who did this in between do not count."""
+    with st.expander("Exclude people who did an event in between", icon=":material/block:"):
+        event = st.selectbox(
+            "Event", [None, *names], format_func=lambda e: "no exclusion" if e is None else e,
+            key="funnel:exclude",
+        )  # fmt: skip
+        span = (0, len(steps) - 1)
+        if order != "unordered" and len(steps) > 2:
+            span = st.select_slider(
+                "Between steps", options=list(range(len(steps))), value=span,
+                format_func=lambda k: f"{k + 1}. {steps[k]}", key="funnel:exclude_span",
+            )  # fmt: skip
+        st.caption(
+            "An attempt with this event strictly between the two steps does not count; a "
+            "person whose furthest attempts all have it leaves the funnel."
+        )
+    if event is None or span[0] >= span[1]:
+        return ()
+    return (("exclusions", ((event, span[0], span[1]),)),)
+
+
+def _attribution(steps: list[str]) -> tuple:
+    choices = ["first_touch", "last_touch", *[f"step:{k}" for k in range(len(steps))]]
+    chosen = st.selectbox(
+        "Value of a person",
+        choices,
+        format_func=lambda c: (
+            c.replace("_", " ")
+            if not c.startswith("step:")
+            else f"at step {int(c[5:]) + 1} ({steps[int(c[5:])]})"
+        ),
+        key="funnel:attribution",
+        help="first touch: the value on their first funnel event; last touch: on their last; "
+        "at a step: on the event of that step (a person can count under several values).",
+    )
+    if chosen.startswith("step:"):
+        return (("attribution", "step"), ("attribution_step", int(chosen[5:])))
+    return (("attribution", chosen),)
 
 
 def funnel_chart(frame: pd.DataFrame) -> alt.Chart:

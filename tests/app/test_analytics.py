@@ -76,3 +76,23 @@ def test_the_funnel_tab_shows_the_engines_numbers_for_the_sample(store):
     wanted = funnel(store.read_dataset(dataset), list(steps["event"]))
     assert steps["users"].tolist() == wanted.counts
     assert steps["users"].iloc[0] > steps["users"].iloc[-1]  # people drop along the way
+
+
+def test_an_exclusion_and_step_attribution_reach_the_engine(store):
+    from journeymap.analytics import funnel
+
+    at = run(new_app(ANALYTICS))
+    at.selectbox(key="funnel:exclude").set_value("page_view")
+    at.selectbox(key="funnel:breakdown").set_value("device")
+    run(at)
+    at.selectbox(key="funnel:attribution").set_value("step:1")
+    run(at)
+    [steps] = [d.value for d in at.dataframe if "step" in d.value.columns]
+    workspace = store.list_workspaces()[0]
+    dataset = next(d for d in store.list_datasets(workspace.id) if "Loop Store" in d.name)
+    names = list(steps["event"])
+    wanted = funnel(
+        store.read_dataset(dataset), names, exclusions=[("page_view", 0, len(names) - 1)]
+    )
+    assert steps["users"].tolist() == wanted.counts
+    assert any("By device" in t for t in texts(at.markdown))
