@@ -335,9 +335,9 @@ def _row(d: Dataset) -> dict:
 def _manage(store: Store, dataset: Dataset) -> None:
     preview, rename, remove = st.columns(3)
     with preview.popover("Preview", icon=":material/table:"):
-        ok, frame = attempt(store.read_dataset, dataset)
+        ok, frame = attempt(store.preview_dataset, dataset, PREVIEW_ROWS)
         if ok:
-            st.dataframe(frame.head(PREVIEW_ROWS), hide_index=True)
+            st.dataframe(frame, hide_index=True)
     with rename.popover("Rename", icon=":material/edit:"):
         with st.form(f"data:rename:{dataset.id}", border=False):
             name = st.text_input("New name", value=dataset.name)

@@ -129,6 +129,20 @@ class DatasetStore(StoreBase):
                 frame[column] = frame[column].cat.rename_categories(labels.astype("string"))
         return frame
 
+    def preview_dataset(self, dataset: Dataset, rows: int = 20) -> pd.DataFrame:
+        """The first rows only: one small read, whatever the dataset's size."""
+        path = self._file(dataset.workspace_id, dataset.id)
+        try:
+            batch = next(pq.ParquetFile(path).iter_batches(batch_size=rows), None)
+        except (OSError, pa.ArrowInvalid) as err:
+            raise StoreError(
+                f"The file of the dataset {dataset.name!r} is missing or damaged on the "
+                "server; upload it again, and tell whoever runs this app."
+            ) from err
+        if batch is None:
+            return pd.DataFrame()
+        return batch.to_pandas(types_mapper=_STRINGS.get)
+
     def rename_dataset(self, dataset_id: str, expected_version: int, name: str) -> Dataset:
         values = {"name": rules.name(name, "A dataset name")}
         with self._tx(write=True) as conn:

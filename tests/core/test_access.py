@@ -162,7 +162,8 @@ WRITES: dict[str, Callable[[Store, Room], object]] = {
 
 # Public methods that write nothing of an existing workspace (reads, or new workspaces).
 NOT_GUARDED = {
-    "activity", "close", "comment_counts", "get_dataset", "list_datasets", "read_dataset", "create_workspace", "for_session", "get_map",
+    "activity", "close", "comment_counts", "create_workspace", "for_session", "get_map",
+    "get_dataset", "list_datasets", "preview_dataset", "read_dataset",
     "get_note", "get_persona", "get_workspace", "has_access", "import_workspace",
     "latest_vote", "list_comments", "list_maps", "list_personas", "list_trash",
     "list_workspaces", "load_map", "map_revision", "maps_using_persona", "migrate",

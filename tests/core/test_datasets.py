@@ -160,3 +160,19 @@ def test_a_missing_file_is_a_store_error_not_a_crash(store, workspace, events):
     (store.data_dir / workspace.id / f"{saved.id}.parquet").unlink()
     with pytest.raises(StoreError, match="is missing or damaged on the server"):
         store.read_dataset(saved)
+
+
+def test_a_preview_reads_only_the_first_rows(store):
+    import pandas as pd
+
+    ws = store.create_workspace("Preview")
+    frame = pd.DataFrame(
+        {
+            "actor_id": [f"u{i}" for i in range(100)],
+            "event": ["visit"] * 100,
+            "ts": pd.date_range("2026-01-01", periods=100, freq="min", tz="UTC"),
+        }
+    )
+    dataset = store.save_dataset(ws.id, "Big", frame)
+    preview = store.preview_dataset(dataset, 20)
+    assert preview["actor_id"].tolist() == [f"u{i}" for i in range(20)]
