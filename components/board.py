@@ -9,7 +9,7 @@ from components.feedback import attempt
 from components.notes import open_editor
 from components.personas import render_avatar
 from components.text import md_escape
-from components.wall import KEY_REJECTED, WallEvent
+from components.wall import WallEvent, reject_note
 from journeymap import (
     ConflictError,
     JourneyMapError,
@@ -124,13 +124,7 @@ def handle_wall_event(
         )
     except JourneyMapError as err:
         if event.kind == "add":  # nothing is lost: the text goes back into the cell's form
-            st.session_state[KEY_REJECTED] = {
-                "stage_id": value.get("stage_id"),
-                "lane_id": value.get("lane_id"),
-                "text": value.get("text", ""),
-                "message": str(err),
-                "nonce": value.get("nonce"),
-            }
+            reject_note(value, str(err))
         shell.flash(str(err), icon=":material/error:")
     except (KeyError, TypeError, ValueError):
         shell.flash("The wall sent an incomplete change; reload the page.", icon=":material/error:")

@@ -107,19 +107,24 @@ def wall_payload(
     }
 
 
+def reject_note(value: dict, reason: str) -> None:
+    """Nothing is lost: the wall offers this added note's text back in its cell, with why."""
+    st.session_state[KEY_REJECTED] = {
+        "stage_id": value.get("stage_id"),
+        "lane_id": value.get("lane_id"),
+        "text": value.get("text", ""),
+        "message": reason,
+        "nonce": value.get("nonce"),
+    }
+
+
 def keep_unsaved_note(reason: str) -> None:
     """A note the wall just sent, on a run that stops before the wall (a passcode gate):
     keep its text so the wall offers it back, with `reason`, once the page draws again."""
     state = st.session_state.get(KEY_WALL)
     value = state.get("add") if hasattr(state, "get") else None
     if isinstance(value, dict) and value.get("text"):
-        st.session_state[KEY_REJECTED] = {
-            "stage_id": value.get("stage_id"),
-            "lane_id": value.get("lane_id"),
-            "text": value["text"],
-            "message": reason,
-            "nonce": value.get("nonce"),
-        }
+        reject_note(value, reason)
 
 
 def render_wall(
