@@ -530,21 +530,14 @@ def _best(n, agroup, g, reached, valid, times, start_t, start_p):
 
 
 def _result(question: _Question, rows: _Rows, keep: np.ndarray) -> FunnelResult:
-    ids = question.data.actor_ids
-    reached = rows.reached[keep]
-    actors = rows.actor[keep]
-    # Offsets from step 0 in whole microseconds, subtracted as integers: seconds since 1970
-    # as floats would blur sub-second gaps (2e-7 s of error at today's epoch).
-    micros = rows.times[keep]
-    offsets = (micros - micros[:, :1]).astype(np.float64)
-    offsets[micros < 0] = np.nan
-    counts = [int((reached >= s).sum()) for s in range(len(question.names))]
+    k = len(question.names)
+    actors, offsets, counts = _ranked(rows.actor, rows.reached, rows.times, keep, k)
+    counts = counts.tolist()
     steps: list[StepResult] = []
     for s, name in enumerate(question.names):
-        at = reached >= s
-        gaps = (offsets[at, s] - offsets[at, s - 1]) / US if s else np.empty(0)
         count, first = counts[s], counts[0]
         before = counts[s - 1] if s else count
+        gaps = (offsets[:count, s] - offsets[:count, s - 1]) / US if s else np.empty(0)
         steps.append(
             StepResult(
                 index=s,
@@ -558,12 +551,41 @@ def _result(question: _Question, rows: _Rows, keep: np.ndarray) -> FunnelResult:
                 dropoff_rate=rate(before - count, before),
                 average_time=float(gaps.mean()) if len(gaps) else None,
                 median_time=float(np.median(gaps)) if len(gaps) else None,
-                _reached=actors[at],
-                _dropped=actors[reached == s - 1] if s else actors[:0],
-                _ids=ids,
+                _reached=actors[:count],
+                _dropped=actors[count:before],
+                _ids=question.data.actor_ids,
             )
         )
     return FunnelResult(tuple(steps), None, offsets)
+
+
+@numba.njit(cache=True, nogil=True)
+def _ranked(actor, reached, times, keep, k):
+    """The kept rows, furthest step first (stably), so each step's people are a prefix.
+
+    Returns their actor codes, their offsets from step 0 in microseconds (NaN where a
+    step was not reached; subtracted as integers, since seconds since 1970 as floats
+    would blur sub-second gaps) and how many reached each step.
+    """
+    at = np.zeros(k + 1, np.int64)  # at[s]: rows that reached step s or further
+    for i in range(len(reached)):
+        if keep[i]:
+            at[reached[i]] += 1
+    for s in range(k - 2, -1, -1):
+        at[s] += at[s + 1]
+    at[k] = 0
+    slot = at[1:].copy()  # rows that stopped at step s go after those that went further
+    out_actor = np.empty(at[0], np.int64)
+    offsets = np.full((at[0], k), np.nan)
+    for i in range(len(reached)):
+        if keep[i]:
+            r = reached[i]
+            p = slot[r]
+            slot[r] += 1
+            out_actor[p] = actor[i]
+            for s in range(r + 1):
+                offsets[p, s] = times[i, s] - times[i, 0]
+    return out_actor, offsets, at[:k]
 
 
 def _broken_down(question, rows: _Rows, codes, labels, empty, top, step) -> FunnelResult:

@@ -5,7 +5,7 @@ step, and each session's path is cut to its first `steps` steps (from its first
 `start` event, or ending at its first `end` event). Edges (level i-1: a) -> (level
 i: b) carry how many paths use them and how many distinct people; a path shorter
 than `steps` ends in "ended here". The `top` edges are kept, the rest fold into
-"Other" at their level. All of it is vectorised over the prepared arrays.
+"Other" at their level. One compiled pass over the prepared arrays writes the edges; counting them is another.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
+import numba
 import numpy as np
 import pandas as pd
 
@@ -21,6 +22,8 @@ from journeymap.analytics.prepare import US, Prepared, prepare
 ENDED = "ended here"
 OTHER = "Other"
 SESSION_GAP = timedelta(minutes=30)
+FROM_START, TO_END = 1, 2
+SMALL = 1 << 24  # edge keys below this are counted in one pass over arrays indexed by key
 
 
 @dataclass(frozen=True)
@@ -54,56 +57,25 @@ def paths(
     if steps < 2:
         raise ValueError("A path needs at least 2 steps.")
     d = prepare(data).between(date_from, date_to)
-    actor, ts, event = d.actor, d.ts, d.event
-    n = len(ts)
-    if n == 0:
-        return PathsResult(_empty(), 0)
-    new_actor = np.r_[True, actor[1:] != actor[:-1]]
-    gap = round(session_gap.total_seconds() * US)
-    new_session = new_actor | np.r_[True, np.diff(ts) > gap]
-    session = np.cumsum(new_session) - 1
-    keep = new_session | np.r_[True, event[1:] != event[:-1]]  # collapse repeats
-    session, event, actor = session[keep], event[keep], actor[keep]
-    first = np.r_[True, session[1:] != session[:-1]]
-    position = np.arange(len(session)) - np.maximum.accumulate(
-        np.where(first, np.arange(len(session)), 0)
-    )
-    if start is not None or end is not None:
-        anchor = d.code(start if start is not None else end)
-        is_anchor = event == anchor
-        sessions_count = session[-1] + 1
-        anchor_at = np.full(sessions_count, np.iinfo(np.int64).max)
-        hits = np.flatnonzero(is_anchor)  # in session order: the first hit of each is its anchor
-        firsts = hits[np.r_[True, session[hits][1:] != session[hits][:-1]]] if len(hits) else hits
-        anchor_at[session[firsts]] = position[firsts]
-        has = anchor_at[session] != np.iinfo(np.int64).max
-        if start is not None:
-            position = position - anchor_at[session]
-            inside = has & (position >= 0)
-        else:
-            position = position - anchor_at[session] + (steps - 1)
-            inside = has & (position <= steps - 1) & (position >= 0)
-            # shift so the path begins at its first kept step
-            first_kept = np.zeros(sessions_count, np.int64)
-            kept = np.flatnonzero(inside)  # positions rise within a session: the first is least
-            if len(kept):
-                heads = kept[np.r_[True, session[kept][1:] != session[kept][:-1]]]
-                first_kept[session[heads]] = position[heads]
-            position = position - np.where(inside, first_kept[session], 0)
-        session, event, actor, position = (x[inside] for x in (session, event, actor, position))
-    cut = position < steps
-    session, event, actor, position = (x[cut] for x in (session, event, actor, position))
-    if len(session) == 0:
+    if len(d) == 0:
         return PathsResult(_empty(), 0)
     names = np.array([*d.event_names, ENDED], dtype=object)
     width = len(names)
-    follows = np.r_[session[1:] == session[:-1], False]
-    ends = ~follows & (position < steps - 1)  # a path shorter than `steps` ends here
-    level = np.r_[position[1:][follows[:-1]], position[ends] + 1]
-    src = np.r_[event[:-1][follows[:-1]], event[ends]].astype(np.int64)
-    dst = np.r_[event[1:][follows[:-1]], np.full(ends.sum(), width - 1)].astype(np.int64)
-    who = np.r_[actor[1:][follows[:-1]], actor[ends]].astype(np.int64)
-    key = (level.astype(np.int64) * width + src) * width + dst  # one integer per edge
+    anchor_name = start if start is not None else end
+    mode = 0 if anchor_name is None else (FROM_START if start is not None else TO_END)
+    anchor = d.code(anchor_name) if mode else -1
+    if mode and anchor < 0:  # the dataset never has that event
+        return PathsResult(_empty(), 0)
+    longest = int(np.diff(d.starts).max())
+    key = np.empty(len(d), np.int64)
+    who = np.empty(len(d), np.int64)
+    gap = round(session_gap.total_seconds() * US)
+    rows, sessions = _path_edges(
+        d.actor, d.ts, d.event, gap, steps, anchor, mode, width, longest, key, who
+    )
+    if rows == 0:
+        return PathsResult(_empty(), 0)
+    key, who = key[:rows], who[:rows]
     edges, transitions, users = _count(key, who)
     table = pd.DataFrame(
         {
@@ -131,25 +103,85 @@ def paths(
             }
         )
         kept = pd.concat([kept, other], ignore_index=True)
-    sessions = int(np.count_nonzero(np.diff(session))) + 1
     return PathsResult(kept.reset_index(drop=True), sessions)
 
 
+@numba.njit(cache=True, nogil=True)
+def _path_edges(actor, ts, event, gap, steps, anchor, mode, width, longest, key, who):
+    """Each session's path as edge keys (level, source, target) with the person's code.
+
+    Sessions split where the same person is idle for more than `gap`; repeats collapse.
+    Returns how many edges were written and how many sessions have a path.
+    """
+    path = np.empty(longest, np.int64)
+    rows = 0
+    sessions = 0
+    length = 0
+    for i in range(len(ts) + 1):
+        new = i == len(ts) or i == 0 or actor[i] != actor[i - 1] or ts[i] - ts[i - 1] > gap
+        if new and length:
+            lo, hi = 0, min(length, steps)
+            if mode:
+                first = 0
+                while first < length and path[first] != anchor:
+                    first += 1
+                if first == length:
+                    lo = hi = 0  # no anchor in this session: no path
+                elif mode == FROM_START:
+                    lo, hi = first, min(length, first + steps)
+                else:
+                    lo, hi = max(0, first - steps + 1), first + 1
+            if hi > lo:
+                sessions += 1
+                for j in range(lo + 1, hi):
+                    key[rows] = ((j - lo) * width + path[j - 1]) * width + path[j]
+                    who[rows] = actor[i - 1]
+                    rows += 1
+                if hi - lo < steps:  # a short path ends here
+                    key[rows] = ((hi - lo) * width + path[hi - 1]) * width + width - 1
+                    who[rows] = actor[i - 1]
+                    rows += 1
+            length = 0
+        if i == len(ts):
+            break
+        if length == 0 or path[length - 1] != event[i]:  # collapse repeats
+            path[length] = event[i]
+            length += 1
+    return rows, sessions
+
+
 def _count(key: np.ndarray, who: np.ndarray):
-    """Distinct keys, with how many rows and how many distinct `who` each has (by sorting)."""
-    span = int(who.max()) + 1 if len(who) else 1
-    if key.max(initial=0) < np.iinfo(np.int64).max // span:  # one sort of one integer
-        both = np.sort(key * span + who)
-        key, who = both // span, both % span
-    else:
-        order = np.lexsort((who, key))
-        key, who = key[order], who[order]
+    """Distinct keys, with how many rows and how many distinct `who` each has.
+
+    `who` runs non-decreasing (people come in order), so a person is new to a key when
+    the key last saw someone else: one pass when keys are small, else one sort.
+    """
+    if len(key) and key.max() < SMALL:
+        rows, people = _tally(key, who, int(key.max()) + 1)
+        present = np.flatnonzero(rows)
+        return present, rows[present], people[present]
+    order = np.lexsort((who, key))
+    key, who = key[order], who[order]
     first = np.r_[True, key[1:] != key[:-1]]
     starts = np.flatnonzero(first)
     rows = np.diff(np.r_[starts, len(key)])
     new_person = first | np.r_[True, who[1:] != who[:-1]]
     people = np.add.reduceat(new_person.astype(np.int64), starts) if len(starts) else starts
     return key[starts], rows, people
+
+
+@numba.njit(cache=True, nogil=True)
+def _tally(key, who, space):
+    rows = np.zeros(space, np.int64)
+    people = np.zeros(space, np.int64)
+    last = np.full(space, -1, np.int64)
+    for i in range(len(key)):
+        k = key[i]
+        rows[k] += 1
+        if last[k] != who[i]:
+            last[k] = who[i]
+            people[k] += 1
+    return rows, people
 
 
 def _empty() -> pd.DataFrame:
