@@ -14,6 +14,8 @@ from journeymap.errors import (
     ValidationError,
 )
 from journeymap.model import (
+    Binding,
+    BindingKind,
     Comment,
     Dataset,
     DatasetKind,
@@ -39,6 +41,8 @@ __all__ = [
     "TEMPLATES",
     "Access",
     "AccessError",
+    "Binding",
+    "BindingKind",
     "Comment",
     "ConflictError",
     "Dataset",

@@ -58,6 +58,7 @@ class Persona:
     is_primary: bool = False
     photo: bytes | None = None
     photo_type: str | None = None
+    segment: dict | None = field(default=None, compare=False, hash=False)  # who, in the data
     created_by: str = ""
     created_at: datetime | None = None
     updated_at: datetime | None = None
@@ -92,6 +93,8 @@ class JourneyMap:
     private_since: datetime | None = None
     timer_ends_at: datetime | None = None
     timer_left: float | None = None  # seconds left while the timer is paused
+    dataset_id: str | None = None  # the event dataset its stages are measured on
+    window_days: int | None = None  # the conversion window from stage to stage
 
     def is_facilitator(self, name: str, workspace: Workspace) -> bool:
         """Whoever created the map, and the workspace's facilitators, run the workshop."""
@@ -215,6 +218,31 @@ class MapBoard:
 
     def note(self, note_id: str) -> Note | None:
         return next((n for n in self.notes if n.id == note_id), None)
+
+
+class BindingKind(StrEnum):
+    """What a binding measures."""
+
+    STAGE = "stage"  # people who reached the stage
+    TOUCHPOINT = "touchpoint"  # people who used the touchpoint (a note)
+
+
+@dataclass(frozen=True)
+class Binding:
+    """Which events of the map's dataset mean a stage was reached or a touchpoint used.
+
+    `rule` is `{"events": [...], "where": [{"column", "op", "values"}]}` (see
+    `journeymap.rules.match`).
+    """
+
+    id: str
+    map_id: str
+    target_id: str  # a stage id or a note id
+    kind: BindingKind
+    rule: dict = field(compare=False, hash=False)
+    updated_by: str = ""
+    updated_at: datetime | None = None
+    version: int = 1
 
 
 class DatasetKind(StrEnum):

@@ -116,3 +116,58 @@ def photo(data: bytes | None) -> str | None:
     if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
         return "image/webp"
     raise ValidationError("That file is not a PNG, JPEG, GIF or WebP image; choose a photo file.")
+
+
+WINDOW_DAYS_MAX = 365
+
+
+def window_days(value: object) -> int | None:
+    """A conversion window in whole days (1 to 365), or None for the default."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= WINDOW_DAYS_MAX:
+        raise ValidationError(
+            f"The conversion window is a whole number of days, 1 to {WINDOW_DAYS_MAX}."
+        )
+    return value
+
+
+MATCH_OPERATORS = ("is", "is not", "contains")
+MATCH_EVENTS_MAX = 50
+MATCH_CONDITIONS_MAX = 10
+
+
+def match(value: object, what: str) -> dict:
+    """Which events mean something (a stage, a touchpoint, a persona's people).
+
+    `{"events": [names], "where": [{"column": c, "op": "is"|"is not"|"contains",
+    "values": [texts]}]}`: any of the events (none: any event) on which every condition
+    holds. Returned cleaned; raises with one sentence when it is not that shape.
+    """
+    if not isinstance(value, dict) or set(value) - {"events", "where"}:
+        raise ValidationError(f"{what} is a list of events and conditions.")
+    events = [text(e, "An event name", max_len=NAME_MAX * 2, required=True)
+              for e in value.get("events") or []]  # fmt: skip
+    if len(events) > MATCH_EVENTS_MAX:
+        raise ValidationError(
+            f"{what} names {len(events)} events; the limit is {MATCH_EVENTS_MAX}."
+        )
+    where = []
+    for condition in value.get("where") or []:
+        if not isinstance(condition, dict) or set(condition) != {"column", "op", "values"}:
+            raise ValidationError(f"A condition of {what} needs a column, an operator and values.")
+        if condition["op"] not in MATCH_OPERATORS:
+            raise ValidationError(
+                f"A condition's operator is one of: {', '.join(MATCH_OPERATORS)}."
+            )
+        values = [text(v, "A condition's value", max_len=LIST_ITEM_MAX, required=True)
+                  for v in condition["values"] or []]  # fmt: skip
+        if not values:
+            raise ValidationError(f"The condition on {condition['column']!r} needs a value.")
+        column = name(condition["column"], "A condition's column")
+        where.append({"column": column, "op": condition["op"], "values": values})
+    if len(where) > MATCH_CONDITIONS_MAX:
+        raise ValidationError(f"{what} has {len(where)} conditions; the limit is 10.")
+    if not events and not where:
+        raise ValidationError(f"{what} needs an event or a condition.")
+    return {"events": events, "where": where}

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from journeymap.analytics.prepare import US, Prepared, prepare
+from journeymap.analytics.segments import Match, as_match, step_bits
 from journeymap.analytics.stats import rate, wilson
 
 ORDERS = {"ordered": 0, "strict": 1, "unordered": 2}
@@ -28,6 +29,7 @@ ATTRIBUTIONS = ("first_touch", "last_touch", "step")
 PERIODS = {"day": "D", "week": "W-MON", "month": "M"}
 DEFAULT_WINDOW = timedelta(days=14)
 OTHER = "Other"
+MAX_STEPS = 60  # a step is a bit of an int64 per event
 
 
 # -- results ---------------------------------------------------------------------------
@@ -72,6 +74,7 @@ class FunnelResult:
     steps: tuple[StepResult, ...]
     breakdown: dict[str, FunnelResult] | None
     _times: np.ndarray  # microseconds from step 0, per counted user and step (NaN: not reached)
+    _where: np.ndarray  # the event (row of the prepared data) per counted user and step, or -1
 
     @property
     def counts(self) -> list[int]:
@@ -111,7 +114,7 @@ class FunnelResult:
 
 def funnel(
     data: Prepared | pd.DataFrame,
-    steps: Sequence[str],
+    steps: Sequence[str | Match],
     *,
     window: timedelta | float = DEFAULT_WINDOW,
     order: str = "ordered",
@@ -123,7 +126,7 @@ def funnel(
     date_to=None,
     top: int = 10,
 ) -> FunnelResult:
-    """Who reached each step of `steps` (event names), by PostHog's rules."""
+    """Who reached each step of `steps` (event names, or Matches), by PostHog's rules."""
     question = _Question.of(data, steps, window, order, exclusions, date_from, date_to)
     if breakdown is None:
         rows = question.run()
@@ -146,7 +149,7 @@ def funnel(
 
 def conversion_over_time(
     data: Prepared | pd.DataFrame,
-    steps: Sequence[str],
+    steps: Sequence[str | Match],
     *,
     period: str = "week",
     window: timedelta | float = DEFAULT_WINDOW,
@@ -204,23 +207,25 @@ class _Rows:
     actor: np.ndarray
     group: np.ndarray
     reached: np.ndarray
-    times: np.ndarray  # microseconds per step; -1 where not reached
+    where: np.ndarray  # the event (row of the prepared data) per step; -1 where not reached
 
 
 @dataclass(frozen=True)
 class _Question:
     data: Prepared
     names: tuple[str, ...]
-    steps: np.ndarray
+    hit: np.ndarray  # per event: bit s set when the event can be step s
     window: int
     order: int
     exclusions: np.ndarray  # (n, 3): code, from, to
 
     @classmethod
     def of(cls, data, steps, window, order, exclusions, date_from, date_to) -> _Question:
-        steps = [str(s) for s in steps]
+        steps = [as_match(s) for s in steps]
         if not steps:
             raise ValueError("A funnel needs at least one step.")
+        if len(steps) > MAX_STEPS:
+            raise ValueError(f"A funnel has at most {MAX_STEPS} steps.")
         if order not in ORDERS:
             raise ValueError(f"order is one of {', '.join(ORDERS)}.")
         seconds = window.total_seconds() if isinstance(window, timedelta) else float(window)
@@ -238,8 +243,8 @@ class _Question:
             rules.append((prepared.code(str(event)), start, end))
         return cls(
             data=prepared,
-            names=tuple(steps),
-            steps=np.array([prepared.code(s) for s in steps], dtype=np.int32),
+            names=tuple(step.name() for step in steps),
+            hit=step_bits(prepared, steps),
             window=round(seconds * US),
             order=ORDERS[order],
             exclusions=np.array(rules, dtype=np.int64).reshape(-1, 3),
@@ -249,19 +254,20 @@ class _Question:
         d = self.data
         if group_mode == 0:  # one row per person: the parallel pass
             reached = np.full(len(d.starts) - 1, -1, np.int32)
-            times = np.full((len(reached), len(self.steps)), -1, np.int64)
+            where = np.full((len(reached), len(self.names)), -1, np.int64)
             _funnel_by_person(
-                d.starts, d.event, d.ts, self.steps, self.window, self.order, self.exclusions,
-                4 * numba.get_num_threads(), reached, times,
+                d.starts, d.event, self.hit, d.ts, len(self.names), self.window, self.order,
+                self.exclusions,
+                4 * numba.get_num_threads(), reached, where,
             )  # fmt: skip
             present = np.flatnonzero(reached >= 0)
             return _Rows(
-                present, np.zeros(len(present), np.int32), reached[present], times[present]
+                present, np.zeros(len(present), np.int32), reached[present], where[present]
             )
         if group is None:
             group = np.zeros(1, dtype=np.int32)
         args = (
-            d.starts, d.event, d.ts, self.steps, self.window, self.order,
+            d.starts, d.event, self.hit, d.ts, len(self.names), self.window, self.order,
             self.exclusions, group, group_mode, group_step, empty,
         )  # fmt: skip
         n = _funnel_pass(*args, np.empty(0, np.int64), np.empty(0, np.int32),
@@ -270,30 +276,29 @@ class _Question:
             actor=np.empty(n, np.int64),
             group=np.empty(n, np.int32),
             reached=np.empty(n, np.int32),
-            times=np.empty((n, len(self.steps)), np.int64),
+            where=np.empty((n, len(self.names)), np.int64),
         )
-        _funnel_pass(*args, rows.actor, rows.group, rows.reached, rows.times)
+        _funnel_pass(*args, rows.actor, rows.group, rows.reached, rows.where)
         return rows
 
 
 @numba.njit(cache=True, nogil=True)
 def _funnel_pass(
-    starts, ev, ts, steps, window, order, exclusions, group, group_mode, group_step, empty,
-    out_actor, out_group, out_reached, out_times,
+    starts, ev, hit, ts, k, window, order, exclusions, group, group_mode, group_step, empty,
+    out_actor, out_group, out_reached, out_where,
 ):  # fmt: skip
     """Every person's attempts, then their best attempt per group; returns the row count.
 
     With empty outputs it only counts (the caller allocates, then calls again to fill).
     """
-    k = len(steps)
     fill = len(out_actor) > 0
     scratch = _scratch(starts, 0, len(starts) - 1, k)
-    reached, times, _, valid, agroup, start_t, start_p, _ = scratch
+    reached, times, where, valid, agroup, start_t, start_p, _ = scratch
     groups = np.empty(len(reached), np.int32)
     rows = 0
     for u in range(len(starts) - 1):
         n = _attempts(
-            starts[u], starts[u + 1], ev, ts, steps, window, order, exclusions,
+            starts[u], starts[u + 1], ev, hit, ts, k, window, order, exclusions,
             group, group_mode, group_step, empty, *scratch,
         )  # fmt: skip
         g_count = 0
@@ -314,20 +319,19 @@ def _funnel_pass(
                 out_group[rows] = groups[y]
                 out_reached[rows] = reached[best]
                 for s in range(k):
-                    out_times[rows, s] = times[best, s] if s <= reached[best] else -1
+                    out_where[rows, s] = where[best, s] if s <= reached[best] else -1
             rows += 1
     return rows
 
 
 @numba.njit(cache=True, nogil=True, parallel=True)
 def _funnel_by_person(
-    starts, ev, ts, steps, window, order, exclusions, chunks, out_reached, out_times
+    starts, ev, hit, ts, k, window, order, exclusions, chunks, out_reached, out_where
 ):
     """The best attempt of every person (no groups), people split across the cores.
 
     A person with no attempt, or removed by an exclusion, keeps out_reached = -1.
     """
-    k = len(steps)
     people = len(starts) - 1
     size = (people + chunks - 1) // chunks
     zero = np.zeros(1, np.int32)
@@ -336,17 +340,17 @@ def _funnel_by_person(
         if lo >= hi:
             continue
         scratch = _scratch(starts, lo, hi, k)
-        reached, times, _, valid, agroup, start_t, start_p, _ = scratch
+        reached, times, where, valid, agroup, start_t, start_p, _ = scratch
         for u in range(lo, hi):
             n = _attempts(
-                starts[u], starts[u + 1], ev, ts, steps, window, order, exclusions,
+                starts[u], starts[u + 1], ev, hit, ts, k, window, order, exclusions,
                 zero, 0, 0, 0, *scratch,
             )  # fmt: skip
             best = _best(n, agroup, 0, reached, valid, times, start_t, start_p)
             if best >= 0:
                 out_reached[u] = reached[best]
                 for s in range(k):
-                    out_times[u, s] = times[best, s] if s <= reached[best] else -1
+                    out_where[u, s] = where[best, s] if s <= reached[best] else -1
 
 
 @numba.njit(cache=True, nogil=True)
@@ -369,29 +373,27 @@ def _scratch(starts, lo, hi, k):
 
 @numba.njit(cache=True, nogil=True)
 def _attempts(
-    a, b, ev, ts, steps, window, order, exclusions, group, group_mode, group_step, empty,
+    a, b, ev, hit, ts, k, window, order, exclusions, group, group_mode, group_step, empty,
     reached, times, where, valid, agroup, start_t, start_p, filled,
 ):  # fmt: skip
-    """All attempts of the person owning events a..b-1; returns how many there are."""
-    k = len(steps)
+    """All attempts of the person owning events a..b-1; returns how many there are.
+
+    `hit[j]` has bit s set when event j can be step s.
+    """
     n = 0
     for i in range(a, b):
         if order == 2:
-            starts_here = False
-            for s in range(k):
-                if steps[s] == ev[i]:
-                    starts_here = True
-            if not starts_here:
+            if hit[i] == 0:  # any step can start an unordered attempt
                 continue
-        elif ev[i] != steps[0]:
+        elif hit[i] & 1 == 0:
             continue
         if order == 2:
-            r = _unordered(i, b, ev, ts, steps, window, times[n], where[n], filled)
+            r = _unordered(i, b, hit, ts, k, window, times[n], where[n], filled)
             ok = _unordered_clean(i, b, ev, ts, window, exclusions, r, k, times[n])
             if not ok:
                 continue  # an exclusion discards this attempt, not the person
         else:
-            r = _ordered(i, a, b, ev, ts, steps, window, order, times[n], where[n])
+            r = _ordered(i, a, b, hit, ts, k, window, order, times[n], where[n])
             ok = _clean(a, b, ev, ts, window, exclusions, r, times[n], where[n])
         reached[n] = r
         valid[n] = ok
@@ -408,9 +410,8 @@ def _attempts(
 
 
 @numba.njit(cache=True, nogil=True)
-def _ordered(i, a, b, ev, ts, steps, window, order, times, where):
+def _ordered(i, a, b, hit, ts, k, window, order, times, where):
     """Greedy matching from the step-0 event at i; returns the last step reached."""
-    k = len(steps)
     end = ts[i] + window
     times[0] = ts[i]
     where[0] = i
@@ -420,14 +421,14 @@ def _ordered(i, a, b, ev, ts, steps, window, order, times, where):
         found = -1
         if order == 1:  # strict: the very next event, or nothing
             j = prev + 1
-            if j < b and ev[j] == steps[s] and ts[j] <= end:
+            if j < b and (hit[j] >> s) & 1 and ts[j] <= end:
                 found = j
         else:
             j = prev
             while j > a and ts[j - 1] == ts[prev]:  # same instant counts as "later"
                 j -= 1
             while j < b and ts[j] <= end:
-                if ev[j] == steps[s]:
+                if (hit[j] >> s) & 1:
                     used = False
                     for q in range(s):
                         if where[q] == j:
@@ -462,9 +463,8 @@ def _clean(a, b, ev, ts, window, exclusions, reached, times, where):
 
 
 @numba.njit(cache=True, nogil=True)
-def _unordered(i, b, ev, ts, steps, window, times, where, filled):
+def _unordered(i, b, hit, ts, k, window, times, where, filled):
     """Fill step slots in any order from the event at i; times come out sorted."""
-    k = len(steps)
     end = ts[i] + window
     for s in range(k):
         filled[s] = False
@@ -472,7 +472,7 @@ def _unordered(i, b, ev, ts, steps, window, times, where, filled):
     j = i
     while j < b and ts[j] <= end and count < k:
         for s in range(k):
-            if not filled[s] and steps[s] == ev[j]:
+            if not filled[s] and (hit[j] >> s) & 1:
                 filled[s] = True
                 times[count] = ts[j]
                 where[count] = j
@@ -531,7 +531,9 @@ def _best(n, agroup, g, reached, valid, times, start_t, start_p):
 
 def _result(question: _Question, rows: _Rows, keep: np.ndarray) -> FunnelResult:
     k = len(question.names)
-    actors, offsets, counts = _ranked(rows.actor, rows.reached, rows.times, keep, k)
+    actors, where, offsets, counts = _ranked(
+        rows.actor, rows.reached, rows.where, question.data.ts, keep, k
+    )
     counts = counts.tolist()
     steps: list[StepResult] = []
     for s, name in enumerate(question.names):
@@ -556,16 +558,17 @@ def _result(question: _Question, rows: _Rows, keep: np.ndarray) -> FunnelResult:
                 _ids=question.data.actor_ids,
             )
         )
-    return FunnelResult(tuple(steps), None, offsets)
+    return FunnelResult(tuple(steps), None, offsets, where)
 
 
 @numba.njit(cache=True, nogil=True)
-def _ranked(actor, reached, times, keep, k):
+def _ranked(actor, reached, where, ts, keep, k):
     """The kept rows, furthest step first (stably), so each step's people are a prefix.
 
-    Returns their actor codes, their offsets from step 0 in microseconds (NaN where a
-    step was not reached; subtracted as integers, since seconds since 1970 as floats
-    would blur sub-second gaps) and how many reached each step.
+    Returns their actor codes, their events per step (-1: not reached), their offsets
+    from step 0 in microseconds (NaN where not reached; subtracted as integers, since
+    seconds since 1970 as floats would blur sub-second gaps) and how many reached each
+    step.
     """
     at = np.zeros(k + 1, np.int64)  # at[s]: rows that reached step s or further
     for i in range(len(reached)):
@@ -576,6 +579,7 @@ def _ranked(actor, reached, times, keep, k):
     at[k] = 0
     slot = at[1:].copy()  # rows that stopped at step s go after those that went further
     out_actor = np.empty(at[0], np.int64)
+    out_where = np.full((at[0], k), -1, np.int64)
     offsets = np.full((at[0], k), np.nan)
     for i in range(len(reached)):
         if keep[i]:
@@ -584,8 +588,9 @@ def _ranked(actor, reached, times, keep, k):
             slot[r] += 1
             out_actor[p] = actor[i]
             for s in range(r + 1):
-                offsets[p, s] = times[i, s] - times[i, 0]
-    return out_actor, offsets, at[:k]
+                out_where[p, s] = where[i, s]
+                offsets[p, s] = ts[where[i, s]] - ts[where[i, 0]]
+    return out_actor, out_where, offsets, at[:k]
 
 
 def _broken_down(question, rows: _Rows, codes, labels, empty, top, step) -> FunnelResult:
@@ -612,13 +617,13 @@ def _broken_down(question, rows: _Rows, codes, labels, empty, top, step) -> Funn
                 group=merged, group_mode=1, group_step=step, empty=other if empty in tail else empty
             )
             parts[OTHER] = _result(question, grouped, grouped.group == other)
-    return FunnelResult(main.steps, parts, main._times)
+    return FunnelResult(main.steps, parts, main._times, main._where)
 
 
 def _touch(question: _Question, codes, empty: int, *, last: bool) -> np.ndarray:
     """Each person's first (or last) non-empty value on a funnel-step event; "" if none."""
     d = question.data
-    on_step = np.isin(d.event, question.steps) & (codes != empty)
+    on_step = (question.hit != 0) & (codes != empty)
     value = np.full(len(d.actor_ids), empty, dtype=np.int32)
     index = np.flatnonzero(on_step)
     if len(index):

@@ -23,7 +23,7 @@ US = 1_000_000  # microseconds per second
 class Prepared:
     """The arrays every metric reads; build with `prepare`."""
 
-    events: pd.DataFrame  # the rows, sorted by person then time (index 0..n-1)
+    _frame: pd.DataFrame | None  # the rows, sorted by person then time (None: a subset's)
     actor: np.ndarray  # int64 code per event, non-decreasing
     actor_ids: np.ndarray  # str per actor code
     ts: np.ndarray  # int64 microseconds, UTC
@@ -32,6 +32,20 @@ class Prepared:
     starts: np.ndarray  # int64, len = actors + 1
     fingerprint: str
     _codes: dict[str, int] = field(default_factory=dict, repr=False)
+    _columns: dict = field(default_factory=dict, repr=False)  # column -> (codes, labels)
+    _whole: tuple[Prepared, np.ndarray] | None = field(default=None, repr=False)  # and rows
+
+    @property
+    def events(self) -> pd.DataFrame:
+        """The rows, sorted by person then time (index 0..n-1); a subset builds its own once."""
+        if self._frame is None:
+            whole, index = self._whole
+            object.__setattr__(self, "_frame", whole.events.iloc[index].reset_index(drop=True))
+        return self._frame
+
+    @property
+    def columns(self) -> list[str]:
+        return list(self._whole[0].columns if self._whole else self._frame.columns)
 
     def __len__(self) -> int:
         return len(self.ts)
@@ -55,8 +69,12 @@ class Prepared:
         """The events where `keep` is true (actor codes and names stay the same)."""
         actor = self.actor[keep]
         counts = np.bincount(actor, minlength=len(self.actor_ids))
+        index, whole = np.flatnonzero(keep), self
+        if self._whole is not None:  # a subset of a subset: one level, into the whole
+            whole, before = self._whole
+            index = before[index]
         return Prepared(
-            events=self.events.loc[keep].reset_index(drop=True),
+            _frame=None,
             actor=actor,
             actor_ids=self.actor_ids,
             ts=self.ts[keep],
@@ -65,11 +83,23 @@ class Prepared:
             starts=np.concatenate([[0], np.cumsum(counts)]),
             fingerprint=f"{self.fingerprint}:{hashlib.sha1(np.packbits(keep)).hexdigest()[:12]}",
             _codes=self._codes,
+            _whole=(whole, index),
         )
 
     def column_codes(self, column: str) -> tuple[np.ndarray, np.ndarray]:
         """A property as codes per event and their labels as strings; missing is ""."""
-        if column not in self.events:
+        if column not in self._columns:  # a plain dict: a lost race only computes twice
+            codes, labels = self._column_codes(column)
+            codes.flags.writeable = False  # shared by every question about this dataset
+            self._columns[column] = codes, labels
+        return self._columns[column]
+
+    def _column_codes(self, column: str) -> tuple[np.ndarray, np.ndarray]:
+        if self._whole is not None:  # the whole dataset's codes, cut: no strings touched
+            whole, index = self._whole
+            codes, labels = whole.column_codes(column)
+            return codes[index], labels
+        if column not in self._frame:
             raise ValueError(f"The dataset has no column {column!r}.")
         values = self.events[column]
         if isinstance(values.dtype, pd.CategoricalDtype):  # codes as they are: no strings
@@ -102,7 +132,7 @@ def prepare(events: pd.DataFrame | Prepared) -> Prepared:
     counts = np.bincount(actor_codes, minlength=len(actor_ids))
     names = tuple(str(n) for n in names)
     return Prepared(
-        events=events,
+        _frame=events,
         actor=actor_codes,
         actor_ids=np.asarray([str(a) for a in actor_ids], dtype=object),
         ts=ts,

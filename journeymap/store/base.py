@@ -58,6 +58,7 @@ PARENTS = {
     "maps": ("workspace_id", "workspaces"),
     "personas": ("workspace_id", "workspaces"),
     "datasets": ("workspace_id", "workspaces"),
+    "bindings": ("map_id", "maps"),
 }
 NO_KEY = (
     "This workspace is protected by a passcode that this session has not entered (or it "

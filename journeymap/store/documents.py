@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 
+from journeymap import rules
 from journeymap.errors import ValidationError
-from journeymap.model import Workspace
+from journeymap.model import BindingKind, Workspace
 from journeymap.store.base import StoreBase
+from journeymap.store.rows import clean_author
 from journeymap.store.schema import T
 from journeymap.templates import DEFAULT_TEMPLATE, TEMPLATES
 
@@ -75,9 +77,15 @@ class DocumentStore(StoreBase):
         lane_ids = {r.name: r.id for r in conn.execute(select(ln).where(ln.c.map_id == journey.id))}
         now = self._clock()
         rows = []
+        bindings = []  # (target id, kind, rule)
+        for stage, rule in entry.get("bindings", {}).items():
+            if stage not in stage_ids:
+                raise ValidationError(f"{journey.title!r} binds an unknown stage {stage!r}.")
+            bindings.append((stage_ids[stage], BindingKind.STAGE, rule))
         for i, note in enumerate(entry.get("notes", [])):
             note = dict(note)
             stage, lane = note.pop("stage", None), note.pop("lane", None)
+            rule = note.pop("binding", None)
             if stage not in stage_ids or lane not in lane_ids:
                 raise ValidationError(
                     f"Note {i + 1} of {journey.title!r} is in an unknown stage or lane "
@@ -101,5 +109,21 @@ class DocumentStore(StoreBase):
                     "version": 1,
                 }
             )
+            if rule is not None:
+                bindings.append((rows[-1]["id"], BindingKind.TOUCHPOINT, rule))
         if rows:
             conn.execute(insert(T["notes"]), rows)
+        if bindings:
+            conn.execute(
+                insert(T["bindings"]),
+                [
+                    {"id": self._new_id(), "map_id": journey.id, "target_id": target,
+                     "kind": kind.value, "rule": rules.match(rule, "A binding"),
+                     "updated_by": clean_author(created_by), "updated_at": now, "version": 1}
+                    for target, kind, rule in bindings
+                ],
+            )  # fmt: skip
+        if entry.get("window_days") is not None:
+            m = T["maps"]
+            days = rules.window_days(entry["window_days"])
+            conn.execute(update(m).where(m.c.id == journey.id).values(window_days=days))

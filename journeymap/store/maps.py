@@ -140,6 +140,10 @@ class MapStore(StoreBase):
             )
         if "persona_id" in changes:
             values["persona_id"] = changes.pop("persona_id")
+        if "dataset_id" in changes:
+            values["dataset_id"] = changes.pop("dataset_id") or None
+        if "window_days" in changes:
+            values["window_days"] = rules.window_days(changes.pop("window_days"))
         no_extra(changes, "map")
         with self._tx(write=True) as conn:
             self._guard(conn, "maps", map_id)
@@ -149,6 +153,10 @@ class MapStore(StoreBase):
                 persona = self._require(conn, T["personas"], values["persona_id"], "persona")
                 if persona["workspace_id"] != current["workspace_id"]:
                     raise ValidationError("That persona belongs to another workspace.")
+            if values.get("dataset_id") is not None:
+                dataset = self._require(conn, T["datasets"], values["dataset_id"], "dataset")
+                if dataset["workspace_id"] != current["workspace_id"]:
+                    raise ValidationError("That dataset belongs to another workspace.")
             m = T["maps"]
             values["revision"] = m.c.revision + 1
             return self._cas(

@@ -36,6 +36,9 @@ class PersonaStore(StoreBase):
                 values[key] = list(rules.items(changes.pop(key), f"The persona's {key}"))
         if "is_primary" in changes:
             values["is_primary"] = bool(changes.pop("is_primary"))
+        if "segment" in changes:
+            segment = changes.pop("segment")
+            values["segment"] = rules.match(segment, "A persona's segment") if segment else None
         if "photo" in changes:
             photo = changes.pop("photo")
             values["photo_type"] = rules.photo(photo)
@@ -122,6 +125,7 @@ class PersonaStore(StoreBase):
                 **{key: list(getattr(source, key)) for key in PERSONA_LISTS},
                 "photo": source.photo,
                 "photo_type": source.photo_type,
+                "segment": source.segment,
             }
             return self._insert_persona(conn, source.workspace_id, values, created_by)
 

@@ -290,12 +290,54 @@ def _datasets_table(metadata: MetaData) -> Table:
     )
 
 
+def _journey_data_columns() -> dict[str, list[Column]]:
+    """Columns migration 0005 adds: a map's dataset and window, a persona's segment."""
+    return {
+        "maps": [
+            # No foreign key: deleting a dataset leaves maps pointing nowhere, read as unset.
+            Column("dataset_id", String(32), nullable=True),
+            Column("window_days", Integer, nullable=True),
+        ],
+        "personas": [Column("segment", JSON, nullable=True)],
+    }
+
+
+def _bindings_table(metadata: MetaData) -> Table:
+    """Migration 0005: which events mean a stage was reached or a touchpoint was used.
+
+    `target_id` is a stage or a note of the map (no foreign key: it is one of two
+    tables); a binding whose target is gone is ignored when read.
+    """
+    return Table(
+        "bindings",
+        metadata,
+        _id(),
+        _parent("map_id", "maps.id"),
+        Column("target_id", String(32), nullable=False),
+        Column("kind", String(20), nullable=False),
+        Column("rule", JSON, nullable=False),
+        Column("updated_by", String(200), nullable=False),
+        Column("updated_at", UTCDateTime, nullable=False),
+        Column("version", Integer, nullable=False),
+        Index("ux_bindings_target", "map_id", "target_id", unique=True),
+    )
+
+
 metadata = MetaData()
 T = _define(metadata)
-for _table, _columns in [*_live_columns().items(), ("workspaces", _passcode_columns())]:
+for _table, _columns in [
+    *_live_columns().items(),
+    ("workspaces", _passcode_columns()),
+    *_journey_data_columns().items(),
+]:
     for _column in _columns:
         T[_table].append_column(_column)
-T.update({table.name: table for table in [*_live_tables(metadata), _datasets_table(metadata)]})
+T.update(
+    {
+        table.name: table
+        for table in [*_live_tables(metadata), _datasets_table(metadata), _bindings_table(metadata)]
+    }
+)
 
 
 def _initial(conn: Connection) -> None:
@@ -320,6 +362,15 @@ def _datasets(conn: Connection) -> None:
     _datasets_table(frozen).create(conn)
 
 
+def _journey_data(conn: Connection) -> None:
+    for table, columns in _journey_data_columns().items():
+        for column in columns:
+            _add_column(conn, table, column)
+    frozen = MetaData()
+    _define(frozen)
+    _bindings_table(frozen).create(conn)
+
+
 def _passcode_limit(conn: Connection) -> None:
     for column in _passcode_columns():
         _add_column(conn, "workspaces", column)
@@ -331,6 +382,7 @@ MIGRATIONS: tuple[tuple[str, Callable[[Connection], None]], ...] = (
     ("0002_live_workshop", _live_workshop),
     ("0003_passcode_limit", _passcode_limit),
     ("0004_datasets", _datasets),
+    ("0005_journey_data", _journey_data),
 )
 
 

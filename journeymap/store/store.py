@@ -12,6 +12,7 @@ The class is assembled from one part per noun, each in its own module.
 from __future__ import annotations
 
 from journeymap.store.base import Clock, IdFactory, random_id, utc_now
+from journeymap.store.bindings import BindingStore
 from journeymap.store.datasets import DatasetStore
 from journeymap.store.documents import DocumentStore
 from journeymap.store.maps import MapStore
@@ -33,5 +34,6 @@ class Store(
     WorkshopStore,
     DocumentStore,
     DatasetStore,
+    BindingStore,
 ):
     """Personas, maps, stages, lanes and notes, persisted with version checks."""

@@ -13,6 +13,7 @@ import pytest
 from journeymap import (
     Access,
     AccessError,
+    Binding,
     Dataset,
     MapBoard,
     Note,
@@ -79,10 +80,12 @@ def protected(store: Store):
     persona = store.add_persona(ws.id, "Ana")
     vote = store.open_vote(journey.id, by="Fay")
     dataset = store.save_dataset(ws.id, "Events", EVENTS)
+    binding = store.bind(journey.id, board.stages[0].id, {"events": ["visit"]}, by="Fay")
     store.set_passcode(ws.id, CODE, by="Fay")
     room = Room(
-        store.get_workspace(ws.id), store.load_map(journey.id), note, persona, vote, dataset
-    )
+        store.get_workspace(ws.id), store.load_map(journey.id), note, persona, vote, dataset,
+        binding,
+    )  # fmt: skip
     return store, room
 
 
@@ -94,6 +97,7 @@ class Room:
     persona: Persona
     vote: VoteRound
     dataset: Dataset
+    binding: Binding
 
     @property
     def map(self):
@@ -157,6 +161,10 @@ WRITES: dict[str, Callable[[Store, Room], object]] = {
     "save_dataset": lambda s, o: s.save_dataset(o.ws.id, "More events", EVENTS),
     "rename_dataset": lambda s, o: s.rename_dataset(o.dataset.id, o.dataset.version, "x"),
     "delete_dataset": lambda s, o: s.delete_dataset(o.dataset.id, o.dataset.version),
+    "bind": lambda s, o: s.bind(
+        o.map.id, o.board.stages[1].id, {"events": ["buy"]}, by="Fay"
+    ),
+    "unbind": lambda s, o: s.unbind(o.binding.id, o.binding.version, by="Fay"),
 }
 
 
@@ -165,7 +173,7 @@ NOT_GUARDED = {
     "activity", "close", "comment_counts", "create_workspace", "for_session", "get_map",
     "get_dataset", "list_datasets", "preview_dataset", "read_dataset",
     "get_note", "get_persona", "get_workspace", "has_access", "import_workspace",
-    "latest_vote", "list_comments", "list_maps", "list_personas", "list_trash",
+    "latest_vote", "list_bindings", "list_comments", "list_maps", "list_personas", "list_trash",
     "list_workspaces", "load_map", "map_revision", "maps_using_persona", "migrate",
     "my_votes", "note_history", "present", "unlock_workspace", "vote_results",
 }  # fmt: skip
