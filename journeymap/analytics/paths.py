@@ -76,7 +76,7 @@ def paths(
     if rows == 0:
         return PathsResult(_empty(), 0)
     key, who = key[:rows], who[:rows]
-    edges, transitions, users = _count(key, who)
+    edges, transitions, users = tally(key, who)
     table = pd.DataFrame(
         {
             "level": edges // (width * width),
@@ -92,7 +92,7 @@ def paths(
     kept = table.iloc[:top]
     if len(table) > top:  # every other edge folds into "Other" at its level, per source
         tail = np.isin(key, edges[table.index[top:].to_numpy()])
-        groups, folded, folded_users = _count(key[tail] // width, who[tail])
+        groups, folded, folded_users = tally(key[tail] // width, who[tail])
         other = pd.DataFrame(
             {
                 "level": groups // width,
@@ -150,7 +150,7 @@ def _path_edges(actor, ts, event, gap, steps, anchor, mode, width, longest, key,
     return rows, sessions
 
 
-def _count(key: np.ndarray, who: np.ndarray):
+def tally(key: np.ndarray, who: np.ndarray):
     """Distinct keys, with how many rows and how many distinct `who` each has.
 
     `who` runs non-decreasing (people come in order), so a person is new to a key when

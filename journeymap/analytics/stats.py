@@ -26,3 +26,13 @@ def wilson(successes: int, n: int, z: float = Z95) -> tuple[float, float] | None
 
 def rate(successes: int, n: int) -> float | None:
     return successes / n if n else None
+
+
+def duration(seconds) -> str | None:
+    """`45 s`, `12 min`, `3.5 h`, `2.1 days`: the unit a person would say."""
+    if seconds is None or seconds != seconds:
+        return None
+    for limit, unit, size in ((120, "s", 1), (7200, "min", 60), (172_800, "h", 3600)):
+        if seconds < limit:
+            return f"{seconds / size:,.0f} {unit}" if unit != "h" else f"{seconds / size:,.1f} h"
+    return f"{seconds / 86_400:,.1f} days"

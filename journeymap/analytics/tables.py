@@ -6,6 +6,8 @@ score outside its scale, stops the import with the count and examples.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pandas as pd
 
 from journeymap.analytics.detect import COUNT_NAMES, key
@@ -161,3 +163,36 @@ def load_costs(source, *, filename: str | None = None) -> pd.DataFrame:
         values = frame[column].astype("string")
         out[extra] = values if extra == "currency" else _numbers(frame[column], extra)
     return out.reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class SurveyScore:
+    """A stage's survey answers: NPS on 0-10 (% promoters - % detractors) and CSAT mean on 1-5."""
+
+    nps: float | None
+    nps_n: int
+    csat: float | None
+    csat_n: int
+
+
+def survey_by_stage(survey: pd.DataFrame) -> dict[str, SurveyScore]:
+    """Scores per stage name (case and spaces ignored: the key is `stage_key(name)`)."""
+    if "stage" not in survey:
+        return {}
+    out: dict[str, SurveyScore] = {}
+    for stage, rows in survey.dropna(subset=["stage"]).groupby("stage", sort=True):
+        nps = rows["nps"].dropna() if "nps" in rows else pd.Series(dtype=float)
+        csat = rows["csat"].dropna() if "csat" in rows else pd.Series(dtype=float)
+        score = SurveyScore(
+            nps=float(100 * ((nps >= 9).mean() - (nps <= 6).mean())) if len(nps) else None,
+            nps_n=len(nps),
+            csat=float(csat.astype(float).mean()) if len(csat) else None,
+            csat_n=len(csat),
+        )
+        out[stage_key(str(stage))] = score
+    return out
+
+
+def stage_key(name: str) -> str:
+    """A stage name as survey answers and maps compare it."""
+    return " ".join(name.split()).casefold()
