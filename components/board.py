@@ -8,6 +8,7 @@ from components import shell
 from components.feedback import attempt
 from components.notes import open_editor
 from components.personas import render_avatar
+from components.stage_detail import open_stage
 from components.text import md_escape
 from components.wall import WallEvent, reject_note
 from journeymap import (
@@ -113,6 +114,9 @@ def handle_wall_event(
     value = event.value
     if event.kind == "open":
         open_editor(str(value.get("note_id")))
+        return
+    if event.kind == "stage":
+        open_stage(str(value.get("stage_id")))
         return
     try:
         _apply(store, board, event, user, vote)

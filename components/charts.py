@@ -69,3 +69,34 @@ def emotion_curve(board: MapBoard) -> alt.Chart | None:
         .encode(y="y:Q")
     )
     return (zero + line + points).properties(height=170)
+
+
+def time_histogram(hours) -> alt.Chart:
+    """How long people took between two steps, in hours."""
+    return (
+        alt.Chart(pd.DataFrame({"hours": hours}))
+        .mark_bar()
+        .encode(
+            alt.X("hours:Q", bin=alt.Bin(maxbins=40), title="hours"),
+            alt.Y("count()", title="people"),
+        )
+    )
+
+
+def over_time_chart(over: pd.DataFrame) -> alt.Chart:
+    """Conversion per period of entry, with its 95 % interval as a band."""
+    band = (
+        alt.Chart(over)
+        .mark_area(opacity=0.2)
+        .encode(alt.X("period:T"), alt.Y("low:Q"), alt.Y2("high:Q"))
+    )
+    line = (
+        alt.Chart(over)
+        .mark_line(point=True)
+        .encode(
+            alt.X("period:T", title="entered in"),
+            alt.Y("rate:Q", title="converted", axis=alt.Axis(format="%")),
+            tooltip=["period:T", "entered:Q", "converted:Q", alt.Tooltip("rate:Q", format=".1%")],
+        )
+    )
+    return band + line

@@ -11,6 +11,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from components.charts import over_time_chart, time_histogram
 from components.feedback import attempt
 from journeymap import Dataset, DatasetKind, Store
 from journeymap.analytics import (
@@ -22,6 +23,7 @@ from journeymap.analytics import (
     retention,
 )
 from journeymap.analytics.funnels import ORDERS
+from journeymap.analytics.stats import duration
 from journeymap.csvsafe import to_csv_bytes
 
 UNITS = {"minutes": 60, "hours": 3600, "days": 86_400}
@@ -158,15 +160,7 @@ def render_funnel(data: Prepared) -> None:
     times = result.conversion_times(a, b) / 3600 if a < b else []
     if len(times):
         st.markdown(f"**Time from {steps[a]} to {steps[b]}** (hours, {len(times):,} people)")
-        st.altair_chart(
-            alt.Chart(pd.DataFrame({"hours": times}))
-            .mark_bar()
-            .encode(
-                alt.X("hours:Q", bin=alt.Bin(maxbins=40), title="hours"),
-                alt.Y("count()", title="people"),
-            ),
-            use_container_width=True,
-        )
+        st.altair_chart(time_histogram(times), use_container_width=True)
     period = st.segmented_control(
         "Conversion over time, per", ["day", "week", "month"], default="week", key="funnel:period"
     )
@@ -182,26 +176,7 @@ def render_funnel(data: Prepared) -> None:
             on_click="ignore",
             key="funnel:over_time_csv",
         )
-        band = (
-            alt.Chart(over)
-            .mark_area(opacity=0.2)
-            .encode(alt.X("period:T"), alt.Y("low:Q"), alt.Y2("high:Q"))
-        )
-        line = (
-            alt.Chart(over)
-            .mark_line(point=True)
-            .encode(
-                alt.X("period:T", title="entered in"),
-                alt.Y("rate:Q", title="converted", axis=alt.Axis(format="%")),
-                tooltip=[
-                    "period:T",
-                    "entered:Q",
-                    "converted:Q",
-                    alt.Tooltip("rate:Q", format=".1%"),
-                ],
-            )
-        )
-        st.altair_chart(band + line, use_container_width=True)
+        st.altair_chart(over_time_chart(over), use_container_width=True)
 
 
 def _exclusion(names: list[str], steps: list[str], order: str) -> tuple:
@@ -344,16 +319,6 @@ def _readable(frame: pd.DataFrame) -> pd.DataFrame:
     for column in ("average time (s)", "median time (s)"):
         out[column.replace(" (s)", "")] = out.pop(column).map(duration)
     return out
-
-
-def duration(seconds) -> str | None:
-    """`45 s`, `12 min`, `3.5 h`, `2.1 days`: the unit a person would say."""
-    if seconds is None or seconds != seconds:
-        return None
-    for limit, unit, size in ((120, "s", 1), (7200, "min", 60), (172_800, "h", 3600)):
-        if seconds < limit:
-            return f"{seconds / size:,.0f} {unit}" if unit != "h" else f"{seconds / size:,.1f} h"
-    return f"{seconds / 86_400:,.1f} days"
 
 
 def _default_steps(names: list[str]) -> list[str]:

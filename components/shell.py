@@ -41,6 +41,7 @@ PAGES: tuple[PageLink, ...] = (
     PageLink("app.py", "Home", ":material/home:"),
     PageLink("pages/personas.py", "Personas", ":material/groups:"),
     PageLink("pages/journey_map.py", "Journey map", ":material/view_kanban:"),
+    PageLink("pages/journey_graph.py", "Journey graph", ":material/account_tree:"),
     PageLink("pages/analytics.py", "Analytics data", ":material/database:"),
 )
 
@@ -133,6 +134,24 @@ def select_workspace(workspace_id: str | None) -> None:
 def select_map(map_id: str | None) -> None:
     st.session_state[KEY_MAP] = map_id
     _write_query_params()
+
+
+def pick_map(maps: list) -> str:
+    """The current map (the URL's, or the first), with a picker in the sidebar."""
+    titles = {m.id: m.title for m in maps}
+    current = st.session_state.get(KEY_MAP)
+    if current not in titles:
+        current = maps[0].id
+        select_map(current)
+    st.session_state["map:pick"] = current  # the shell's choice wins over the widget's memory
+    st.sidebar.selectbox(
+        "Map",
+        list(titles),
+        format_func=titles.get,
+        key="map:pick",
+        on_change=lambda: select_map(st.session_state["map:pick"]),
+    )
+    return current
 
 
 def flash(message: str, icon: str = ":material/check_circle:") -> None:

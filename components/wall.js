@@ -1,7 +1,7 @@
 // The sticky-note wall: stages across, lanes down, notes in cells.
 // User text only ever reaches the page through textContent / value, never as HTML.
 // Events to Python: add {stage_id, lane_id, text, ...}, move {note_id, version,
-// stage_id, lane_id, index}, open {note_id}. Drafts and the open add form live on
+// stage_id, lane_id, index}, open {note_id}, vote {note_id}, stage {stage_id}. Drafts and the open add form live on
 // the host element, so a redraw (someone else's change) never wipes what is typed.
 
 const FACES = { "-2": "\u{1F623}", "-1": "\u{1F641}", "0": "\u{1F610}", "1": "\u{1F642}", "2": "\u{1F604}" };
@@ -45,6 +45,42 @@ export default function (component) {
   }
   const lanesById = new Map(data.lanes.map((l) => [l.id, l]));
 
+  // A stage's header: its name, note count and, with data, its numbers; a click (or
+  // Enter) opens the stage's detail.
+  function stageHead(stage) {
+    const head = el("div", "jm-stage");
+    head.dataset.testid = "jm-stage";
+    head.dataset.id = stage.id;
+    head.tabIndex = 0;
+    head.setAttribute("role", "button");
+    head.setAttribute("aria-label", "Stage " + stage.name + ": open its details");
+    const title = el("div", "jm-stage-title");
+    title.appendChild(el("span", "jm-stage-name", stage.name));
+    title.appendChild(el("span", "jm-count", stage.count));
+    head.appendChild(title);
+    const metrics = stage.metrics;
+    if (metrics) {
+      if (metrics.worst) {
+        head.classList.add("jm-worst");
+        head.appendChild(el("div", "jm-flag", "\u26A0 Largest drop-off"));
+      }
+      if (!metrics.bound) head.classList.add("jm-unbound");
+      const list = el("div", "jm-metrics");
+      list.dataset.testid = "jm-stage-metrics";
+      for (const line of metrics.lines) list.appendChild(el("div", "jm-metric", line));
+      head.appendChild(list);
+    }
+    const open = () => send("stage", { stage_id: stage.id });
+    head.addEventListener("click", open);
+    head.addEventListener("keydown", (e) => {
+      if (e.key === "Enter" || e.key === " ") {
+        e.preventDefault();
+        open();
+      }
+    });
+    return head;
+  }
+
   function noteElement(note) {
     const lane = lanesById.get(note.lane_id);
     const card = el("div", "jm-note");
@@ -56,6 +92,7 @@ export default function (component) {
     card.setAttribute("role", "button");
     card.setAttribute("aria-label", "Note: " + note.text);
     card.appendChild(el("div", "jm-text", note.text));
+    if (note.metric) card.appendChild(el("div", "jm-note-metric", "\u{1F4CA} " + note.metric));
     const meta = el("div", "jm-meta");
     if (note.emotion !== null && note.emotion !== undefined) {
       meta.appendChild(el("span", "jm-chip jm-emotion", FACES[String(note.emotion)] + " " + signed(note.emotion)));
@@ -281,10 +318,7 @@ export default function (component) {
     grid.style.gridTemplateColumns = "var(--jm-lane-width) repeat(" + data.stages.length + ", minmax(var(--jm-column-min), 1fr))";
     grid.appendChild(el("div", "jm-corner", data.corner || ""));
     for (const stage of data.stages) {
-      const head = el("div", "jm-stage");
-      head.appendChild(el("span", "jm-stage-name", stage.name));
-      head.appendChild(el("span", "jm-count", stage.count));
-      grid.appendChild(head);
+      grid.appendChild(stageHead(stage));
     }
     const byCell = new Map();
     for (const note of data.notes) {

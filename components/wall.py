@@ -23,7 +23,7 @@ _WALL = st.components.v2.component(
     css=(_HERE / "wall.css").read_text(encoding="utf-8"),
     js=(_HERE / "wall.js").read_text(encoding="utf-8"),
 )
-EVENTS = ("add", "move", "open", "vote")
+EVENTS = ("add", "move", "open", "vote", "stage")
 KEY_REJECTED = "wall:rejected"
 KEY_WALL = "wall:board"  # the journey map page's wall
 _BORDERS = {
@@ -58,15 +58,20 @@ def wall_payload(
     rejected: dict[str, Any] | None = None,
     comments: dict[str, int] | None = None,
     voting: dict[str, Any] | None = None,
+    stage_metrics: dict[str, dict] | None = None,
+    note_metrics: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """The JSON the wall draws: only ids, plain text and numbers.
 
     `rejected` is a note the server refused ({stage_id, lane_id, text, message,
     nonce}); the wall puts its text back in the cell's form with the message.
     `comments` counts each note's comments; `voting` ({mine: [note ids]}) turns
-    clicks into votes while a round is open.
+    clicks into votes while a round is open. `stage_metrics` ({stage id: {lines,
+    worst, bound}}) and `note_metrics` ({note id: line}) are the numbers from the data.
     """
     comments = comments or {}
+    stage_metrics = stage_metrics or {}
+    note_metrics = note_metrics or {}
     counts: dict[str, int] = {}
     for note in notes:
         counts[note.stage_id] = counts.get(note.stage_id, 0) + 1
@@ -77,7 +82,13 @@ def wall_payload(
         "corner": f"{len(notes)} notes",
         "empty_message": "No lanes match the filter." if board.lanes else "This map has no lanes.",
         "stages": [
-            {"id": s.id, "name": s.name, "count": counts.get(s.id, 0)} for s in board.stages
+            {
+                "id": s.id,
+                "name": s.name,
+                "count": counts.get(s.id, 0),
+                "metrics": stage_metrics.get(s.id),
+            }
+            for s in board.stages
         ],
         "lanes": [
             {
@@ -101,6 +112,7 @@ def wall_payload(
                 "channel": n.channel,
                 "resource_status": n.resource_status.value if n.resource_status else None,
                 "comments": comments.get(n.id, 0),
+                "metric": note_metrics.get(n.id),
             }
             for n in notes
         ],
@@ -136,6 +148,8 @@ def render_wall(
     readonly: bool = False,
     comments: dict[str, int] | None = None,
     voting: dict[str, Any] | None = None,
+    stage_metrics: dict[str, dict] | None = None,
+    note_metrics: dict[str, str] | None = None,
 ) -> WallEvent | None:
     """Draw the wall; return what the participant just did, if anything."""
     rejected = st.session_state.get(KEY_REJECTED)
@@ -147,6 +161,8 @@ def render_wall(
         rejected=rejected,
         comments=comments,
         voting=voting,
+        stage_metrics=stage_metrics,
+        note_metrics=note_metrics,
     )
     result = _WALL(
         data=payload,

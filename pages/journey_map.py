@@ -6,8 +6,10 @@ import streamlit as st
 
 from components import shell
 from components.activity import render_events, render_trash
+from components.bindings import render_bindings_editor
+from components.blindspots import render_blind_spots
 from components.board import handle_wall_event, render_filters, render_map_header
-from components.charts import emotion_curve
+from components.charts import emotion_curve, emotion_frame
 from components.facilitation import (
     render_banners,
     render_panel,
@@ -17,6 +19,8 @@ from components.facilitation import (
 )
 from components.live import watch_map
 from components.notes import render_add_form, render_editor
+from components.stage_detail import render_stage_detail
+from components.stage_metrics import annotations, emotion_and_conversion, render_data_bar
 from components.structure import KEY_OPEN, render_structure_editor
 from components.wall import KEY_WALL, render_wall
 from components.workspaces import render_new_map
@@ -33,20 +37,7 @@ if not maps:
     render_new_map(store, workspace, key="map:new", personas=personas)
     st.stop()
 
-titles = {m.id: m.title for m in maps}
-current = st.session_state.get(shell.KEY_MAP)
-if current not in titles:
-    current = maps[0].id
-    shell.select_map(current)
-st.session_state["map:pick"] = current  # the shell's choice wins over the widget's memory
-st.sidebar.selectbox(
-    "Map",
-    list(titles),
-    format_func=titles.get,
-    key="map:pick",
-    on_change=lambda: shell.select_map(st.session_state["map:pick"]),
-)
-
+current = shell.pick_map(maps)
 everything = store.load_map(current)
 facilitator = everything.map.is_facilitator(ctx.user, workspace)
 board = replace(everything, notes=tuple(visible_notes(everything, ctx.user)))
@@ -57,7 +48,8 @@ mine = store.my_votes(vote.id, ctx.user) if voting else set()
 render_map_header(store, board, personas, ctx.user)
 render_timer(board)
 render_banners(board, vote, mine, facilitator)
-chart = emotion_curve(board)
+view = render_data_bar(store, everything, personas, ctx.user)
+chart = emotion_and_conversion(board, view, emotion_frame(board)) or emotion_curve(board)
 if chart is not None:
     st.altair_chart(chart, width="stretch")
 notes, lanes = render_filters(board)
@@ -77,9 +69,10 @@ with tools[3].popover("Activity", icon=":material/history:", width="stretch"):
     render_events(store.activity(board.map.id, limit=40), with_text=False, width=760)
 tools[4].caption(
     "Click + in a cell to add a note, drag a note (or focus it and press Alt+arrow) to move it, "
-    "click a note to edit it."
+    "click a note to edit it, click a stage's header for its numbers."
 )
 
+stage_metrics, note_metrics = annotations(view, board)
 event = render_wall(
     board,
     notes,
@@ -88,13 +81,19 @@ event = render_wall(
     readonly=readonly,
     comments=store.comment_counts(board.map.id),
     voting={"mine": sorted(mine)} if voting else None,
+    stage_metrics=stage_metrics,
+    note_metrics=note_metrics,
 )
 if event is not None:
     handle_wall_event(store, board, event, ctx.user, vote if voting else None)
 if vote is not None and not vote.is_open:
     render_results(store, board, vote)
 
+render_blind_spots(store, everything, view, ctx.user)
 render_editor(store, board, ctx.user)
+render_stage_detail(board, view)
+if view is not None:
+    render_bindings_editor(store, everything, view, ctx.user)
 render_structure_editor(store, board, ctx.user)
 with st.sidebar:
     if facilitator:

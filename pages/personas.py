@@ -3,7 +3,9 @@
 import streamlit as st
 
 from components import shell
+from components.persona_data import render_persona_funnels, render_segment_editor, segment_text
 from components.personas import render_compare, render_form, render_library_card
+from components.text import md_escape
 
 ctx = shell.page_setup("Personas")
 store = ctx.store
@@ -30,6 +32,7 @@ with compare:
     )
     if len(chosen) >= 2:
         render_compare([by_id[i] for i in chosen])
+        render_persona_funnels(store, workspace.id, [by_id[i] for i in chosen])
     else:
         st.info("Choose at least two personas.", icon=":material/compare_arrows:")
 
@@ -40,3 +43,6 @@ with library:
     for i, persona in enumerate(personas):
         with columns[i % 3].container(border=True):
             render_library_card(store, workspace.id, persona, ctx.user)
+            label = f"In the data: {md_escape(segment_text(persona))}"
+            with st.popover(label, icon=":material/filter_alt:"):
+                render_segment_editor(store, persona, ctx.user, key=f"persona:{persona.id}:segment")

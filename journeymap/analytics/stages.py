@@ -30,6 +30,7 @@ from journeymap.analytics.stats import rate, wilson
 from journeymap.model import Binding, BindingKind, MapBoard
 
 DEFAULT_WINDOW = timedelta(days=30)
+WORST_MIN = 30  # people a move needs before its drop-off can be called the worst
 UNKNOWN = ""  # a missing channel or device
 
 
@@ -220,15 +221,16 @@ def _switch(devices, result: FunnelResult, s: int) -> DeviceSwitch | None:
 
 
 def _worst(stages) -> str | None:
-    """The stage with the largest drop-off rate from the one before (at least 1 lost)."""
-    best_key, best_rate = None, 0.0
-    for stage in sorted(stages, key=lambda x: x.step):
-        if stage.from_previous is None or stage.dropoff == 0:
-            continue
-        lost = 1 - (stage.from_previous.value or 0)
-        if lost > best_rate:
-            best_key, best_rate = stage.key, lost
-    return best_key
+    """The stage people most surely fail to reach from the one before: the largest
+    drop-off by the low end of its 95 % interval, among moves of at least `WORST_MIN`
+    people (all moves when none is that large), so 9 of 9 lost does not outshout 146 of 201.
+    """
+    moves = [s for s in stages if s.from_previous is not None and s.dropoff > 0]
+    large = [s for s in moves if s.from_previous.n >= WORST_MIN] or moves
+    if not large:
+        return None
+    best = max(large, key=lambda s: (1 - s.from_previous.interval[1], -s.step))
+    return best.key
 
 
 def _touchpoint(d, result, key, step, stage_key, match) -> TouchpointNumbers:
@@ -324,7 +326,7 @@ def from_bindings(board: MapBoard, bindings: Sequence[Binding]):
     """A map's stages `(id, name, match or None)` and touchpoints `(note id, stage id, match)`."""
     rules = {b.target_id: b for b in bindings}
     stages = [
-        (s.id, s.name, Match.from_dict(rules[s.id].rule, s.name) if s.id in rules else None)
+        (s.id, s.name, Match.from_dict(rules[s.id].rule) if s.id in rules else None)
         for s in board.stages
     ]
     notes = {n.id: n for n in board.notes}
