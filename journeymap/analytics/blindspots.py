@@ -4,11 +4,11 @@
     `DROPOFF` (or the journey's worst), or a median time at least `SLOW` times the
     journey's typical stage-to-stage time; a stage's survey score below `LOW_CSAT` /
     `LOW_NPS`; a bound touchpoint whose users convert less than those who did not use
-    it (the 95 % intervals apart). A finding is reported only when neither stage of the
-    transition (or the stage itself) has a pain point, and only on at least `MIN_PEOPLE`
-    people, so a workshop does not chase noise.
-(b) A pain point the data does not back: its stage moves people on better than the
-    journey's median (the interval's low end above it), is not slow, and has no low
+    it (the 95 % intervals apart). A finding is reported only when the stage people were
+    at when they left (or the stage itself) has no pain point, and only on at least
+    `MIN_PEOPLE` people, so a workshop does not chase noise.
+(b) A pain point the data does not back: its stage moves most people on, better than
+    the journey's median (the interval's low end above both), is not slow, and has no low
     survey score. That is an untested assumption, worth checking with research.
 """
 
@@ -67,7 +67,7 @@ def blind_spots(
     typical = _typical_time(bound)
     findings: list[Finding] = []
     for before, stage in pairwise(bound):
-        if before.key in pains or stage.key in pains:
+        if before.key in pains:  # the pain of leaving belongs where people were
             continue
         move = stage.from_previous
         if move.n >= MIN_PEOPLE and (1 - move.value >= DROPOFF or stage.worst):
@@ -133,7 +133,7 @@ def _untested(board, numbers, pains, names, surveys, typical, cite) -> list[Find
         move = after.from_previous
         healthy = (
             move.n >= MIN_PEOPLE
-            and move.interval[0] > median
+            and move.interval[0] > max(median, 1 - DROPOFF)
             and not _slow(here, typical)
             and not _low_score(surveys.get(stage_key(names[here.key])))
         )
