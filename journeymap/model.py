@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 
@@ -71,6 +71,15 @@ class Persona:
         return "".join(p[0] for p in parts[:2]).upper() or "?"
 
 
+class MapStatus(StrEnum):
+    """Where a map is in its life: from a workshop draft to the map the team runs on."""
+
+    DRAFT = "draft"
+    IN_REVIEW = "in review"
+    LIVE = "live"
+    ARCHIVED = "archived"
+
+
 @dataclass(frozen=True)
 class JourneyMap:
     """One persona's journey through one scenario.
@@ -95,6 +104,18 @@ class JourneyMap:
     timer_left: float | None = None  # seconds left while the timer is paused
     dataset_id: str | None = None  # the event dataset its stages are measured on
     window_days: int | None = None  # the conversion window from stage to stage
+    owner: str | None = None  # who keeps it up to date
+    status: MapStatus | None = None  # None reads as draft
+    review_on: date | None = None  # the next review
+    future_of: str | None = None  # the current-state map this future state was copied from
+
+    def review_due(self, today: date) -> bool:
+        """Whether the next review date has passed (archived maps are never due)."""
+        return (
+            self.review_on is not None
+            and self.review_on < today
+            and self.status is not MapStatus.ARCHIVED
+        )
 
     def is_facilitator(self, name: str, workspace: Workspace) -> bool:
         """Whoever created the map, and the workspace's facilitators, run the workshop."""
@@ -243,6 +264,19 @@ class Binding:
     updated_by: str = ""
     updated_at: datetime | None = None
     version: int = 1
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """A named version of a map: its whole content, as `journeymap.backup` writes a map."""
+
+    id: str
+    map_id: str
+    name: str
+    automatic: bool  # taken before an import or a restore
+    created_by: str
+    created_at: datetime
+    content: dict = field(compare=False, hash=False, repr=False)
 
 
 class DatasetKind(StrEnum):

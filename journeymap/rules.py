@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from datetime import date, datetime
 
 from journeymap.errors import ValidationError
-from journeymap.model import LaneKind, ResourceStatus
+from journeymap.model import LaneKind, MapStatus, ResourceStatus
 
 NAME_MAX = 120
 NOTE_MAX = 2000
@@ -129,6 +130,23 @@ def window_days(value: object) -> int | None:
         raise ValidationError(
             f"The conversion window is a whole number of days, 1 to {WINDOW_DAYS_MAX}."
         )
+    return value
+
+
+def map_status(value: object) -> MapStatus:
+    try:
+        return MapStatus(value)
+    except ValueError:
+        statuses = ", ".join(s.value for s in MapStatus)
+        raise ValidationError(f"A map's status is one of: {statuses}.") from None
+
+
+def day(value: object, what: str) -> date | None:
+    """A calendar date (not a time), or None."""
+    if value is None:
+        return None
+    if isinstance(value, datetime) or not isinstance(value, date):
+        raise ValidationError(f"{what} is a date, without a time.")
     return value
 
 

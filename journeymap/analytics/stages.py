@@ -392,3 +392,17 @@ def stage_flow(
     )
     entered = {keys[s]: len(np.unique(actor[stage == s])) for s in range(len(bound))}
     return StageFlow(edges.sort_values(["source", "target"], ignore_index=True), entered)
+
+
+def summary(numbers: JourneyNumbers) -> dict[str, dict]:
+    """Per stage id, the numbers a snapshot keeps (plain JSON values)."""
+    return {
+        key: {
+            "people": n.reached,
+            "conversion": n.from_previous.value if n.from_previous else None,
+            "n": n.from_previous.n if n.from_previous else n.reached,
+            "dropoff": n.dropoff,
+            "median_to_next": n.median_to_next,
+        }
+        for key, n in numbers.stages.items()
+    }

@@ -59,6 +59,7 @@ PARENTS = {
     "personas": ("workspace_id", "workspaces"),
     "datasets": ("workspace_id", "workspaces"),
     "bindings": ("map_id", "maps"),
+    "snapshots": ("map_id", "maps"),
 }
 NO_KEY = (
     "This workspace is protected by a passcode that this session has not entered (or it "

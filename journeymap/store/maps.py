@@ -144,6 +144,13 @@ class MapStore(StoreBase):
             values["dataset_id"] = changes.pop("dataset_id") or None
         if "window_days" in changes:
             values["window_days"] = rules.window_days(changes.pop("window_days"))
+        if "owner" in changes:
+            values["owner"] = rules.text(changes.pop("owner"), "The owner", max_len=rules.NAME_MAX,
+                                         required=False) or None  # fmt: skip
+        if "status" in changes:
+            values["status"] = rules.map_status(changes.pop("status")).value
+        if "review_on" in changes:
+            values["review_on"] = rules.day(changes.pop("review_on"), "The next review date")
         no_extra(changes, "map")
         with self._tx(write=True) as conn:
             self._guard(conn, "maps", map_id)

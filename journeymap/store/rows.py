@@ -10,7 +10,7 @@ from sqlalchemy import Connection, Table, select, update
 
 from journeymap import rules
 from journeymap.errors import ValidationError
-from journeymap.model import JourneyMap, Lane, LaneKind, Note, Persona, Stage, Workspace
+from journeymap.model import JourneyMap, Lane, LaneKind, MapStatus, Note, Persona, Stage, Workspace
 
 PERSONA_LISTS = ("goals", "motivations", "frustrations", "channels", "tags")
 PERSONA_TEXTS = {"role": 200, "quote": 1000, "background": rules.LONG_TEXT_MAX}
@@ -38,7 +38,11 @@ def workspace_row(row: Mapping[str, Any]) -> Workspace:
 
 
 def journey_row(row: Mapping[str, Any]) -> JourneyMap:
-    return row_to(JourneyMap, {**row, "locked": bool(row.get("locked"))})
+    status = row.get("status")
+    return row_to(
+        JourneyMap,
+        {**row, "locked": bool(row.get("locked")), "status": MapStatus(status) if status else None},
+    )
 
 
 def stage_row(row: Mapping[str, Any]) -> Stage:

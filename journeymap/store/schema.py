@@ -15,6 +15,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     Connection,
+    Date,
     Float,
     ForeignKey,
     Index,
@@ -323,19 +324,54 @@ def _bindings_table(metadata: MetaData) -> Table:
     )
 
 
+def _review_columns() -> dict[str, list[Column]]:
+    """Columns migration 0006 adds to maps: who owns it, its status and next review, and
+    the current-state map a future-state map was copied from."""
+    return {
+        "maps": [
+            Column("owner", String(200), nullable=True),
+            Column("status", String(20), nullable=True),
+            Column("review_on", Date, nullable=True),
+            Column("future_of", String(32), nullable=True),  # no foreign key: read as unset
+        ]
+    }
+
+
+def _snapshots_table(metadata: MetaData) -> Table:
+    """Migration 0006: named versions of a map, its whole content as one JSON document."""
+    return Table(
+        "snapshots",
+        metadata,
+        _id(),
+        _parent("map_id", "maps.id"),
+        Column("name", String(200), nullable=False),
+        Column("automatic", Boolean, nullable=False),
+        Column("created_by", String(200), nullable=False),
+        Column("created_at", UTCDateTime, nullable=False),
+        Column("content", JSON, nullable=False),
+        Index("ix_snapshots_map", "map_id", "created_at"),
+    )
+
+
 metadata = MetaData()
 T = _define(metadata)
 for _table, _columns in [
     *_live_columns().items(),
     ("workspaces", _passcode_columns()),
     *_journey_data_columns().items(),
+    *_review_columns().items(),
 ]:
     for _column in _columns:
         T[_table].append_column(_column)
 T.update(
     {
         table.name: table
-        for table in [*_live_tables(metadata), _datasets_table(metadata), _bindings_table(metadata)]
+        for table in [
+            *_live_tables(metadata),
+            _datasets_table(metadata),
+            _bindings_table(metadata),
+            _snapshots_table(metadata),
+        ]
     }
 )
 
@@ -371,6 +407,15 @@ def _journey_data(conn: Connection) -> None:
     _bindings_table(frozen).create(conn)
 
 
+def _reviews(conn: Connection) -> None:
+    for table, columns in _review_columns().items():
+        for column in columns:
+            _add_column(conn, table, column)
+    frozen = MetaData()
+    _define(frozen)
+    _snapshots_table(frozen).create(conn)
+
+
 def _passcode_limit(conn: Connection) -> None:
     for column in _passcode_columns():
         _add_column(conn, "workspaces", column)
@@ -383,6 +428,7 @@ MIGRATIONS: tuple[tuple[str, Callable[[Connection], None]], ...] = (
     ("0003_passcode_limit", _passcode_limit),
     ("0004_datasets", _datasets),
     ("0005_journey_data", _journey_data),
+    ("0006_reviews", _reviews),
 )
 
 

@@ -11,6 +11,7 @@ The class is assembled from one part per noun, each in its own module.
 
 from __future__ import annotations
 
+from journeymap.store.backup import BackupStore
 from journeymap.store.base import Clock, IdFactory, random_id, utc_now
 from journeymap.store.bindings import BindingStore
 from journeymap.store.datasets import DatasetStore
@@ -35,5 +36,6 @@ class Store(
     DocumentStore,
     DatasetStore,
     BindingStore,
+    BackupStore,
 ):
     """Personas, maps, stages, lanes and notes, persisted with version checks."""

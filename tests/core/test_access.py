@@ -18,6 +18,7 @@ from journeymap import (
     MapBoard,
     Note,
     Persona,
+    Snapshot,
     Store,
     ValidationError,
     VoteRound,
@@ -81,10 +82,11 @@ def protected(store: Store):
     vote = store.open_vote(journey.id, by="Fay")
     dataset = store.save_dataset(ws.id, "Events", EVENTS)
     binding = store.bind(journey.id, board.stages[0].id, {"events": ["visit"]}, by="Fay")
+    snapshot = store.save_snapshot(journey.id, "Before", by="Fay")
     store.set_passcode(ws.id, CODE, by="Fay")
     room = Room(
         store.get_workspace(ws.id), store.load_map(journey.id), note, persona, vote, dataset,
-        binding,
+        binding, snapshot,
     )  # fmt: skip
     return store, room
 
@@ -98,6 +100,7 @@ class Room:
     vote: VoteRound
     dataset: Dataset
     binding: Binding
+    snapshot: Snapshot
 
     @property
     def map(self):
@@ -161,10 +164,11 @@ WRITES: dict[str, Callable[[Store, Room], object]] = {
     "save_dataset": lambda s, o: s.save_dataset(o.ws.id, "More events", EVENTS),
     "rename_dataset": lambda s, o: s.rename_dataset(o.dataset.id, o.dataset.version, "x"),
     "delete_dataset": lambda s, o: s.delete_dataset(o.dataset.id, o.dataset.version),
-    "bind": lambda s, o: s.bind(
-        o.map.id, o.board.stages[1].id, {"events": ["buy"]}, by="Fay"
-    ),
+    "bind": lambda s, o: s.bind(o.map.id, o.board.stages[1].id, {"events": ["buy"]}, by="Fay"),
     "unbind": lambda s, o: s.unbind(o.binding.id, o.binding.version, by="Fay"),
+    "save_snapshot": lambda s, o: s.save_snapshot(o.map.id, "Q3", by="Fay"),
+    "restore_snapshot": lambda s, o: s.restore_snapshot(o.snapshot.id, by="Fay"),
+    "create_future_state": lambda s, o: s.create_future_state(o.map.id, by="Fay"),
 }
 
 
@@ -173,7 +177,8 @@ NOT_GUARDED = {
     "activity", "close", "comment_counts", "create_workspace", "for_session", "get_map",
     "get_dataset", "list_datasets", "preview_dataset", "read_dataset",
     "get_note", "get_persona", "get_workspace", "has_access", "import_workspace",
-    "latest_vote", "list_bindings", "list_comments", "list_maps", "list_personas", "list_trash",
+    "latest_vote", "list_bindings", "list_comments", "list_snapshots", "get_snapshot",
+    "map_document", "workspace_document", "restore_document", "list_maps", "list_personas", "list_trash",
     "list_workspaces", "load_map", "map_revision", "maps_using_persona", "migrate",
     "my_votes", "note_history", "present", "unlock_workspace", "vote_results",
 }  # fmt: skip
