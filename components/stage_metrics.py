@@ -171,15 +171,29 @@ def render_data_bar(
         key=f"data:{journey.id}:persona",
         help="Show the numbers of one persona's people (its segment, set on Personas).",
     )
-    bindings = tuple(store.list_bindings(journey.id))
+    view = build_view(store, board, dataset, data, datasets, date_from, date_to,
+                      segmented.get(persona_id), int(window))  # fmt: skip
+    bound = len(view.numbers.stages)
+    st.caption(
+        f":material/query_stats: {view.numbers.people:,} people in {view.source}; "
+        f"{bound} of {len(board.stages)} stages bound, stage to stage within {int(window)} days."
+    )
+    return view
+
+
+def build_view(
+    store, board, dataset, data, datasets, date_from, date_to, persona, days
+) -> DataView:
+    """The numbers of a map on a dataset, a range and a persona (cached)."""
+    bindings = tuple(store.list_bindings(board.map.id))
     stages, touchpoints = from_bindings(board, bindings)
     view = DataView(
         dataset=dataset,
         data=data,
         date_from=date_from,
         date_to=date_to,
-        persona=segmented.get(persona_id),
-        window=timedelta(days=int(window)),
+        persona=persona,
+        window=timedelta(days=days),
         bindings=bindings,
         stages=tuple(stages),
         touchpoints=tuple(touchpoints),
@@ -187,19 +201,28 @@ def render_data_bar(
         surveys={},
     )
     surveys = [d for d in datasets if d.kind is DatasetKind.SURVEY]
-    view = replace(
+    return replace(
         view,
         numbers=_numbers(view, dataset.fingerprint, view.question()),
         surveys=_surveys(
             store, tuple(d.fingerprint for d in surveys), tuple(d.id for d in surveys)
         ),
     )
-    bound = len(view.numbers.stages)
-    st.caption(
-        f":material/query_stats: {view.numbers.people:,} people in {view.source}; "
-        f"{bound} of {len(board.stages)} stages bound, stage to stage within {int(window)} days."
-    )
-    return view
+
+
+def map_view(store: Store, board: MapBoard) -> DataView | None:
+    """The map on its own dataset, whole range, everyone: what snapshots and exports keep."""
+    datasets = store.list_datasets(board.map.workspace_id)
+    dataset = next((d for d in datasets if d.id == board.map.dataset_id), None)
+    if dataset is None or dataset.kind is not DatasetKind.EVENTS:
+        return None
+    ok, data = attempt(_prepared, store, dataset.id, dataset.fingerprint)
+    if not ok:
+        return None
+    first = dataset.time_from.date() if dataset.time_from else None
+    last = dataset.time_to.date() if dataset.time_to else None
+    days = board.map.window_days or DEFAULT_WINDOW.days
+    return build_view(store, board, dataset, data, datasets, first, last, None, days)
 
 
 def stage_lines(

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 
 import streamlit as st
 
 from components import shell
 from components.feedback import attempt
 from components.text import md_escape
-from journeymap import TEMPLATES, Store, Workspace
+from journeymap import TEMPLATES, MapStatus, Store, Workspace
 from journeymap.access import PASSCODE_MIN
 from journeymap.sample import SAMPLE_FILE
 
@@ -32,12 +33,24 @@ def render_maps(store: Store, workspace: Workspace) -> None:
     st.subheader("Journey maps")
     if not maps:
         st.info("No maps yet: create the first one below.", icon=":material/info:")
+    today = datetime.now(UTC).date()
+    due = [m for m in maps if m.review_due(today)]
+    if due:
+        titles = ", ".join(md_escape(m.title) for m in due)
+        st.warning(f"Past their review date: {titles}.", icon=":material/event_busy:")
     columns = st.columns(3)
     for i, journey in enumerate(maps):
         with columns[i % 3].container(border=True):
             st.markdown(f"**{md_escape(journey.title)}**")
             persona = personas.get(journey.persona_id)
             st.caption(f"Persona: {md_escape(persona.name)}" if persona else "No persona yet")
+            status = (journey.status or MapStatus.DRAFT).value.capitalize()
+            owner = f" · owner {md_escape(journey.owner)}" if journey.owner else ""
+            review = ""
+            if journey.review_on:
+                late = " :red[(overdue)]" if journey.review_due(today) else ""
+                review = f" · review {journey.review_on:%Y-%m-%d}{late}"
+            st.caption(f"{status}{owner}{review}")
             if journey.scenario:
                 st.text(journey.scenario[:160] + ("…" if len(journey.scenario) > 160 else ""))
             made_by = f"Created by {md_escape(journey.created_by)} · " if journey.created_by else ""
