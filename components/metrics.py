@@ -35,22 +35,24 @@ def _prepared(_store: Store, dataset_id: str, fingerprint: str) -> Prepared:
     return prepare(_store.read_dataset(_store.get_dataset(dataset_id)))
 
 
-@st.cache_data(max_entries=64, show_spinner="Counting...")
+# Answers are cached as resources, not data: st.cache_data pickles a result on every hit,
+# and a funnel over 10 M events carries ~100 MB of per-person arrays. They are read-only.
+@st.cache_resource(max_entries=64, show_spinner="Counting...")
 def _funnel(_data: Prepared, fingerprint: str, steps: tuple, options: tuple):
     return funnel(_data, list(steps), **dict(options))
 
 
-@st.cache_data(max_entries=64, show_spinner="Counting...")
+@st.cache_resource(max_entries=64, show_spinner="Counting...")
 def _over_time(_data: Prepared, fingerprint: str, steps: tuple, options: tuple):
     return conversion_over_time(_data, list(steps), **dict(options))
 
 
-@st.cache_data(max_entries=32, show_spinner="Following the paths...")
+@st.cache_resource(max_entries=32, show_spinner="Following the paths...")
 def _paths(_data: Prepared, fingerprint: str, options: tuple):
     return paths(_data, **dict(options))
 
 
-@st.cache_data(max_entries=32, show_spinner="Counting cohorts...")
+@st.cache_resource(max_entries=32, show_spinner="Counting cohorts...")
 def _retention(_data: Prepared, fingerprint: str, options: tuple):
     return retention(_data, **dict(options))
 

@@ -63,7 +63,7 @@ def render_segment_editor(store: Store, persona: Persona, user: str, *, key: str
                 st.rerun()
 
 
-@st.cache_data(max_entries=16, show_spinner="Counting each persona's journey...")
+@st.cache_resource(max_entries=16, show_spinner="Counting each persona's journey...")
 def _compare(_data, fingerprint: str, question: str) -> pd.DataFrame:
     asked = json.loads(question)
     stages = [(k, n, Match.from_dict(m) if m else None) for k, n, m in asked["stages"]]

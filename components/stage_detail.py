@@ -36,7 +36,7 @@ def render_stage_detail(board: MapBoard, view: DataView | None) -> None:
         _dialog(board, view, stage.id)
 
 
-@st.cache_data(max_entries=32, show_spinner="Breaking the stage down...")
+@st.cache_resource(max_entries=32, show_spinner="Breaking the stage down...")
 def _breakdowns(_view: DataView, fingerprint: str, question: str, step: int) -> dict:
     """Per property: people at the previous stage by value, and how many reached this one."""
     d = subset(_view.data, _view.segment, _view.date_from, _view.date_to)

@@ -79,7 +79,7 @@ class DataView:
         )
 
 
-@st.cache_data(max_entries=64, show_spinner="Measuring the stages...")
+@st.cache_resource(max_entries=64, show_spinner="Measuring the stages...")
 def _numbers(_view: DataView, fingerprint: str, question: str) -> JourneyNumbers:
     return stage_numbers(
         _view.data,
@@ -92,7 +92,7 @@ def _numbers(_view: DataView, fingerprint: str, question: str) -> JourneyNumbers
     )
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+@st.cache_resource(max_entries=16, show_spinner=False)
 def _surveys(_store: Store, fingerprints: tuple[str, ...], ids: tuple[str, ...]) -> dict:
     frames = [_store.read_dataset(_store.get_dataset(i)) for i in ids]
     return survey_by_stage(pd.concat(frames, ignore_index=True)) if frames else {}

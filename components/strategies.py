@@ -24,7 +24,7 @@ CREDIT_COLUMNS = ("channel", "campaign", "source", "medium")
 MAX_VARIANTS = 50
 
 
-@st.cache_data(max_entries=16, show_spinner="Comparing the groups...")
+@st.cache_resource(max_entries=16, show_spinner="Comparing the groups...")
 def _experiment(_view: DataView, fingerprint: str, question: str, split: tuple) -> ExperimentResult:
     kind, *args = split
     if kind == "property":
@@ -42,7 +42,7 @@ def _experiment(_view: DataView, fingerprint: str, question: str, split: tuple) 
     )
 
 
-@st.cache_data(max_entries=16, show_spinner="Crediting the conversions...")
+@st.cache_resource(max_entries=16, show_spinner="Crediting the conversions...")
 def _attribution(_view: DataView, fingerprint: str, options: tuple) -> AttributionResult:
     conversion, column, lookback, half_life = options
     return attribute(
