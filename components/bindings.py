@@ -14,7 +14,7 @@ import streamlit as st
 
 from components.stage_metrics import KEY_BINDING, DataView
 from components.text import md_escape
-from journeymap import ConflictError, JourneyMapError, LaneKind, MapBoard, Store
+from journeymap import ConflictError, JourneyMapError, LaneKind, MapBoard, NotFoundError, Store
 from journeymap.analytics.stages import suggest_bindings
 from journeymap.rules import MATCH_OPERATORS
 
@@ -29,8 +29,14 @@ def render_bindings_editor(store: Store, board: MapBoard, view: DataView, user: 
         _dialog(store, board, view, user)
 
 
+FIELDS = ("events", "column", "op", "values", "base")
+
+
 def _close() -> None:
+    """Close the dialog and forget its drafts: it opens on what is saved next time."""
     st.session_state.pop(KEY_BINDING, None)
+    for key in [k for k in st.session_state if str(k).startswith("bind:")]:
+        del st.session_state[key]
 
 
 @st.dialog("Bind the map to data", width="large", on_dismiss=_close)
@@ -62,7 +68,7 @@ def _dialog(store: Store, board: MapBoard, view: DataView, user: str) -> None:
     save, cancel = st.columns(2)
     if save.button("Save", type="primary", width="stretch", key="bind:save"):
         targets = [s.id for s in board.stages] + [n.id for n in touchpoints]
-        if _save(store, board, current, targets, user):
+        if _save(store, board, targets, user):
             _close()
             st.rerun()
     if cancel.button("Close", width="stretch", key="bind:close"):
@@ -77,7 +83,8 @@ def _k(target: str, field: str) -> str:
 def _editor(target: str, title: str, binding, view: DataView, caption: str = "") -> None:
     rule = binding.rule if binding else {"events": [], "where": []}
     state = st.session_state
-    if _k(target, "events") not in state:  # start from what is saved
+    if _k(target, "events") not in state:  # start from what is saved: the edit's base
+        state[_k(target, "base")] = binding
         where = rule.get("where") or []
         first = where[0] if where else {}
         state[_k(target, "events")] = list(rule.get("events") or [])
@@ -144,24 +151,28 @@ def _suggest(board: MapBoard, current: dict, names: list[str]) -> None:
         st.toast("No suggestion: the event names say nothing about the unbound stages.")
 
 
-def _save(store: Store, board: MapBoard, current: dict, targets: list[str], user: str) -> bool:
-    """Write each changed row; say what failed, keep the rest."""
+def _save(store: Store, board: MapBoard, targets: list[str], user: str) -> bool:
+    """Write each row this user changed, checked against the version they started from;
+    say what failed (someone else's change wins and shows), keep the rest."""
     failed = False
+    state = st.session_state
     for target in targets:
-        if _k(target, "events") not in st.session_state:
+        if _k(target, "events") not in state:
             continue
-        binding = current.get(target)
-        rule = _rule(target, binding)
+        base = state.get(_k(target, "base"))  # the binding as the dialog opened on it
+        rule = _rule(target, base)
+        if rule == (base.rule if base else None):
+            continue  # untouched here: whatever someone else saved stays
         try:
-            if rule is None and binding is not None:
-                store.unbind(binding.id, binding.version, by=user)
-            elif rule is not None and (binding is None or rule != binding.rule):
+            if rule is None:
+                store.unbind(base.id, base.version, by=user)
+            else:
                 store.bind(board.map.id, target, rule,
-                           expected_version=binding.version if binding else None, by=user)  # fmt: skip
-        except ConflictError:
+                           expected_version=base.version if base else None, by=user)  # fmt: skip
+        except (ConflictError, NotFoundError):
             failed = True
-            for field in ("events", "column", "op", "values"):  # show theirs on the next run
-                st.session_state.pop(_k(target, field), None)
+            for field in FIELDS:  # show theirs on the next run
+                state.pop(_k(target, field), None)
             st.error(
                 "Someone else changed a binding while you were editing; it now shows theirs. "
                 "Check it and save again.",
@@ -170,8 +181,4 @@ def _save(store: Store, board: MapBoard, current: dict, targets: list[str], user
         except JourneyMapError as err:
             failed = True
             st.error(md_escape(str(err)), icon=":material/error:")
-    for target in targets:  # next time the dialog opens, it starts from what is saved
-        if not failed:
-            for field in ("events", "column", "op", "values"):
-                st.session_state.pop(_k(target, field), None)
     return not failed

@@ -83,7 +83,10 @@ def clean_text(value: object) -> str:
 
 def canvas_label(text: str, width: int = LABEL_WIDTH, lines: int = LABEL_LINES) -> str:
     """Wrapped to `lines` lines of about `width` characters, ending in "…" when cut."""
-    return "\n".join(textwrap.wrap(text, width, max_lines=lines, placeholder=" …"))
+    wrapped = [row for line in text.split("\n") for row in textwrap.wrap(line, width) or [""]]
+    if len(wrapped) > lines:
+        wrapped = [*wrapped[: lines - 1], wrapped[lines - 1][: width - 2].rstrip() + " …"]
+    return "\n".join(wrapped)
 
 
 def hover_text(label: str, tooltip: str) -> str:

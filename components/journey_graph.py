@@ -36,8 +36,9 @@ def graph_parts(board: MapBoard, view: DataView | None, flow: StageFlow | None):
     touch_lanes = {lane.id for lane in board.lanes if lane.kind is LaneKind.TOUCHPOINT}
     for stage in board.stages:
         n = numbers.get(stage.id)
-        label = stage.name + (f"\n{n.reached:,} people" if n else "")
-        tooltip = "\n".join(stage_lines(n, surveys.get(stage_key(stage.name))))
+        lines = stage_lines(n, surveys.get(stage_key(stage.name)))
+        label = stage.name + (f"\n{lines[0]}" if n else "")  # "1 person", "906 people"
+        tooltip = "\n".join(lines[1:] if n else lines)
         nodes.append(GraphNode(stage.id, label, tooltip, level[stage.id], 0,
                                STAGE_COLOUR if n else UNBOUND_COLOUR, shape="box"))  # fmt: skip
         touchpoints = [

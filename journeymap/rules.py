@@ -151,6 +151,17 @@ def day(value: object, what: str) -> date | None:
 
 
 MATCH_OPERATORS = ("is", "is not", "contains")
+
+
+def _list(value: object, what: str) -> list:
+    """A list (None: empty); a text or a number where a list belongs is refused, not split."""
+    if value is None:
+        return []
+    if not isinstance(value, list | tuple):
+        raise ValidationError(f"{what} must be a list.")
+    return list(value)
+
+
 MATCH_EVENTS_MAX = 50
 MATCH_CONDITIONS_MAX = 10
 
@@ -165,13 +176,13 @@ def match(value: object, what: str) -> dict:
     if not isinstance(value, dict) or set(value) - {"events", "where"}:
         raise ValidationError(f"{what} is a list of events and conditions.")
     events = [text(e, "An event name", max_len=NAME_MAX * 2, required=True)
-              for e in value.get("events") or []]  # fmt: skip
+              for e in _list(value.get("events"), f"The events of {what}")]  # fmt: skip
     if len(events) > MATCH_EVENTS_MAX:
         raise ValidationError(
             f"{what} names {len(events)} events; the limit is {MATCH_EVENTS_MAX}."
         )
     where = []
-    for condition in value.get("where") or []:
+    for condition in _list(value.get("where"), f"The conditions of {what}"):
         if not isinstance(condition, dict) or set(condition) != {"column", "op", "values"}:
             raise ValidationError(f"A condition of {what} needs a column, an operator and values.")
         if condition["op"] not in MATCH_OPERATORS:
@@ -179,7 +190,7 @@ def match(value: object, what: str) -> dict:
                 f"A condition's operator is one of: {', '.join(MATCH_OPERATORS)}."
             )
         values = [text(v, "A condition's value", max_len=LIST_ITEM_MAX, required=True)
-                  for v in condition["values"] or []]  # fmt: skip
+                  for v in _list(condition["values"], "A condition's values")]  # fmt: skip
         if not values:
             raise ValidationError(f"The condition on {condition['column']!r} needs a value.")
         column = name(condition["column"], "A condition's column")

@@ -1,8 +1,8 @@
 """Where the map and the data disagree: friction nobody wrote down, pain nobody measured.
 
 (a) Friction without a pain point: between two bound stages, a drop-off of at least
-    `DROPOFF` (or the journey's worst), or a median time at least `SLOW` times the
-    journey's typical stage-to-stage time; a stage's survey score below `LOW_CSAT` /
+    `DROPOFF` (or the journey's worst, from `WORST_DROPOFF`), or a median time at least
+    `SLOW` times the median of the journey's other stage-to-stage times; a stage's survey score below `LOW_CSAT` /
     `LOW_NPS`; a bound touchpoint whose users convert less than those who did not use
     it (the 95 % intervals apart). A finding is reported only when the stage people were
     at when they left (or the stage itself) has no pain point, and only on at least
@@ -25,6 +25,7 @@ from journeymap.analytics.tables import SurveyScore, stage_key
 from journeymap.model import LaneKind, MapBoard
 
 DROPOFF = 0.5
+WORST_DROPOFF = 0.3  # the journey's worst drop-off is a finding from here on
 SLOW = 3.0
 LOW_CSAT = 3.5
 LOW_NPS = 0.0
@@ -64,13 +65,14 @@ def blind_spots(
     names = {stage.id: stage.name for stage in board.stages}
     cite = f" ({source})" if source else ""
     bound = numbers.bound
-    typical = _typical_time(bound)
+    typical = {b.key: _typical_time(bound, b) for b in bound}
     findings: list[Finding] = []
     for before, stage in pairwise(bound):
         if before.key in pains:  # the pain of leaving belongs where people were
             continue
         move = stage.from_previous
-        if move.n >= MIN_PEOPLE and (1 - move.value >= DROPOFF or stage.worst):
+        lost = 1 - move.value if move.n else 0.0
+        if move.n >= MIN_PEOPLE and (lost >= DROPOFF or (stage.worst and lost >= WORST_DROPOFF)):
             findings.append(
                 Finding(
                     "drop-off",
@@ -81,7 +83,7 @@ def blind_spots(
                     f"{_ci_lost(move)}){cite}.",
                 )
             )
-        elif _slow(before, typical) and move.n >= MIN_PEOPLE:
+        elif _slow(before, typical[before.key]) and move.n >= MIN_PEOPLE:
             findings.append(
                 Finding(
                     "slow",
@@ -89,8 +91,8 @@ def blind_spots(
                     f"{before.name} to {stage.name} takes {duration(before.median_to_next)}",
                     f"Median time from {before.name} to {stage.name} is "
                     f"{duration(before.median_to_next)} ({stage.reached:,} people), "
-                    f"{before.median_to_next / typical:.0f}x the journey's typical stage-to-stage "
-                    f"time of {duration(typical)}{cite}.",
+                    f"{before.median_to_next / typical[before.key]:.0f}x the journey's typical "
+                    f"stage-to-stage time of {duration(typical[before.key])}{cite}.",
                 )
             )
     for stage in board.stages:
@@ -134,7 +136,7 @@ def _untested(board, numbers, pains, names, surveys, typical, cite) -> list[Find
         healthy = (
             move.n >= MIN_PEOPLE
             and move.interval[0] > max(median, 1 - DROPOFF)
-            and not _slow(here, typical)
+            and not _slow(here, typical[here.key])
             and not _low_score(surveys.get(stage_key(names[here.key])))
         )
         if healthy:
@@ -152,8 +154,10 @@ def _untested(board, numbers, pains, names, surveys, typical, cite) -> list[Find
     return out
 
 
-def _typical_time(bound: Sequence[StageNumbers]) -> float | None:
-    times = [b.median_to_next for b in bound if b.median_to_next]
+def _typical_time(bound: Sequence[StageNumbers], stage: StageNumbers) -> float | None:
+    """The median of the journey's other stage-to-stage times (at least two of them), so a
+    slow step is compared with the rest, not with itself."""
+    times = [b.median_to_next for b in bound if b.median_to_next and b.key != stage.key]
     return statistics.median(times) if len(times) >= 2 else None
 
 

@@ -27,7 +27,7 @@ from journeymap.analytics.paths import tally
 from journeymap.analytics.prepare import Prepared, prepare
 from journeymap.analytics.segments import Match
 from journeymap.analytics.stats import rate, wilson
-from journeymap.model import Binding, BindingKind, MapBoard
+from journeymap.model import Binding, BindingKind, LaneKind, MapBoard
 
 DEFAULT_WINDOW = timedelta(days=30)
 WORST_MIN = 30  # people a move needs before its drop-off can be called the worst
@@ -269,12 +269,12 @@ CONCEPTS: tuple[tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]], ...] =
      ("view_item_list", "view_item", "view_search_results", "search", "select_item",
       "sign_up", "start_trial"),
      ("view", "pricing", "search", "compare", "signup", "trial")),
+    (("deliver", "ship", "fulfil", "receiv", "track"),
+     ("track_order", "order_delivered", "shipment_delivered"),
+     ("track", "deliver", "ship")),
     (("purchase", "buy", "convert", "subscri", "order", "pay"),
      ("purchase", "order_completed", "checkout_completed", "subscribe"),
      ("purchase", "order", "subscri")),
-    (("deliver", "ship", "fulfil", "receiv"),
-     ("track_order", "order_delivered", "shipment_delivered"),
-     ("track", "deliver", "ship")),
     (("adopt", "first value", "activat", "setup"),
      ("create_site", "publish_site", "activate"),
      ("create", "publish", "activat", "complete", "deliver")),
@@ -311,15 +311,16 @@ def suggest_bindings(stage_names: Sequence[str], event_names: Sequence[str]) -> 
         found = [e for e in exact if e in event_names and e not in taken]
         found += [
             e for e in event_names
-            if e not in taken and e not in found and any(w.startswith(parts) for w in _words(e))
+            if e not in taken and e not in found and any(_starts_word(p, e) for p in parts)
         ]  # fmt: skip
         taken.update(found)
         out[i] = found
     return out
 
 
-def _words(event: str) -> list[str]:
-    return [w for w in re.split(r"[^0-9a-z]+", event.casefold()) if w]
+def _starts_word(part: str, event: str) -> bool:
+    """Whether `part` begins a word of the event name ("view" in view_cart, not in review)."""
+    return re.search(rf"(?<![0-9a-z]){re.escape(part)}", event.casefold()) is not None
 
 
 def from_bindings(board: MapBoard, bindings: Sequence[Binding]):
@@ -329,7 +330,8 @@ def from_bindings(board: MapBoard, bindings: Sequence[Binding]):
         (s.id, s.name, Match.from_dict(rules[s.id].rule) if s.id in rules else None)
         for s in board.stages
     ]
-    notes = {n.id: n for n in board.notes}
+    touch_lanes = {lane.id for lane in board.lanes if lane.kind is LaneKind.TOUCHPOINT}
+    notes = {n.id: n for n in board.notes if n.lane_id in touch_lanes}  # moved away: unbound
     touchpoints = [
         (b.target_id, notes[b.target_id].stage_id, Match.from_dict(b.rule))
         for b in bindings
@@ -380,7 +382,10 @@ def stage_flow(
     ]
     who = np.r_[actor[:-1][same[:-1]], actor[last & (stage != len(bound) - 1)]]
     order = np.argsort(who, kind="stable")  # people in order, as the tally expects
-    key, rows, people = tally(src[order] * width + dst[order], who[order])
+    if len(order):
+        key, rows, people = tally(src[order] * width + dst[order], who[order])
+    else:
+        key = rows = people = np.empty(0, dtype=np.int64)
     names = [*keys, LEFT]
     edges = pd.DataFrame(
         {

@@ -180,7 +180,9 @@ def survey_by_stage(survey: pd.DataFrame) -> dict[str, SurveyScore]:
     if "stage" not in survey:
         return {}
     out: dict[str, SurveyScore] = {}
-    for stage, rows in survey.dropna(subset=["stage"]).groupby("stage", sort=True):
+    answered = survey.dropna(subset=["stage"])
+    keys = answered["stage"].astype(str).map(stage_key)
+    for stage, rows in answered.groupby(keys, sort=True):
         nps = rows["nps"].dropna() if "nps" in rows else pd.Series(dtype=float)
         csat = rows["csat"].dropna() if "csat" in rows else pd.Series(dtype=float)
         score = SurveyScore(
@@ -189,7 +191,7 @@ def survey_by_stage(survey: pd.DataFrame) -> dict[str, SurveyScore]:
             csat=float(csat.astype(float).mean()) if len(csat) else None,
             csat_n=len(csat),
         )
-        out[stage_key(str(stage))] = score
+        out[stage] = score
     return out
 
 

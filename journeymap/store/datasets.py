@@ -20,7 +20,7 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 
 from journeymap import rules
 from journeymap.errors import NotFoundError, StoreError
@@ -157,6 +157,12 @@ class DatasetStore(StoreBase):
             row = self._require(conn, T["datasets"], dataset_id, "dataset")
             self._cas_delete(
                 conn, T["datasets"], dataset_id, expected_version, "dataset", dataset_row
+            )
+            m = T["maps"]  # maps measured on it are measured on nothing now
+            conn.execute(
+                update(m)
+                .where(m.c.dataset_id == dataset_id)
+                .values(dataset_id=None, revision=m.c.revision + 1)
             )
         self._file(row["workspace_id"], dataset_id).unlink(missing_ok=True)
 

@@ -9,7 +9,7 @@ from sqlalchemy import insert, select, update
 
 from journeymap import rules
 from journeymap.errors import ValidationError
-from journeymap.model import BindingKind, Workspace
+from journeymap.model import BindingKind, LaneKind, Workspace
 from journeymap.store.base import StoreBase
 from journeymap.store.rows import clean_author
 from journeymap.store.schema import T
@@ -74,7 +74,9 @@ class DocumentStore(StoreBase):
         )
         s, ln = T["stages"], T["lanes"]
         stage_ids = {r.name: r.id for r in conn.execute(select(s).where(s.c.map_id == journey.id))}
-        lane_ids = {r.name: r.id for r in conn.execute(select(ln).where(ln.c.map_id == journey.id))}
+        lane_rows = conn.execute(select(ln).where(ln.c.map_id == journey.id)).all()
+        lane_ids = {r.name: r.id for r in lane_rows}
+        touch_lanes = {r.name for r in lane_rows if r.kind == LaneKind.TOUCHPOINT.value}
         now = self._clock()
         rows = []
         bindings = []  # (target id, kind, rule)
@@ -110,6 +112,11 @@ class DocumentStore(StoreBase):
                 }
             )
             if rule is not None:
+                if lane not in touch_lanes:
+                    raise ValidationError(
+                        f"Note {i + 1} of {journey.title!r} is bound to data but is not in a "
+                        "touchpoint lane; only touchpoint notes can be bound."
+                    )
                 bindings.append((rows[-1]["id"], BindingKind.TOUCHPOINT, rule))
         if rows:
             conn.execute(insert(T["notes"]), rows)

@@ -8,7 +8,7 @@ from sqlalchemy import Table, delete, func, insert, select
 
 from journeymap import rules
 from journeymap.errors import NotFoundError, ValidationError
-from journeymap.model import JourneyMap, Lane, LaneKind, MapBoard, Stage
+from journeymap.model import DatasetKind, JourneyMap, Lane, LaneKind, MapBoard, Stage
 from journeymap.store.base import StoreBase
 from journeymap.store.rows import (
     clean_author,
@@ -164,6 +164,11 @@ class MapStore(StoreBase):
                 dataset = self._require(conn, T["datasets"], values["dataset_id"], "dataset")
                 if dataset["workspace_id"] != current["workspace_id"]:
                     raise ValidationError("That dataset belongs to another workspace.")
+                if dataset["kind"] != DatasetKind.EVENTS.value:
+                    raise ValidationError(
+                        "A map is measured on an event log; that dataset is a "
+                        f"{dataset['kind']} table."
+                    )
             m = T["maps"]
             values["revision"] = m.c.revision + 1
             return self._cas(
