@@ -2,8 +2,9 @@
 that came before them. Attribution is association, not cause: it shares out what
 happened; it does not say what would have happened without a channel.
 
-A touch is the first event of a session (30 minutes of inactivity split sessions) that
-has a value in the credited column; the touches of a conversion are the person's
+A touch is the first event of a session (30 minutes of inactivity split sessions) with
+a value in the credited column (a session whose opening page view has no channel still
+touches at its first tagged event); the touches of a conversion are the person's
 touches in the `lookback` before it (the conversion's own session included). Models:
 
 - first touch, last touch: all the credit to one touch;
@@ -78,13 +79,19 @@ def attribute(
     d = prepare(data).between(date_from, date_to)
     if column not in d.columns:
         raise ValueError(f"The dataset has no column {column!r} to credit.")
+    if len(d) == 0:
+        empty_credit = pd.DataFrame(columns=["value", "model", "conversions", "revenue"])
+        return AttributionResult(empty_credit, 0, 0.0, {})
     codes, labels = d.column_codes(column)
     labels = [str(x) for x in labels]
-    empty = np.array([x == "" for x in labels])
+    empty = np.array([x == "" for x in labels], dtype=bool)
     width = len(labels) + 1  # the last slot is NONE
     gap = round(SESSION_GAP.total_seconds() * US)
-    fresh = np.r_[True, (d.actor[1:] != d.actor[:-1]) | (np.diff(d.ts) > gap)]
-    touch = fresh & ~empty[codes]
+    session = np.cumsum(np.r_[True, (d.actor[1:] != d.actor[:-1]) | (np.diff(d.ts) > gap)])
+    valued = np.flatnonzero(~empty[codes])
+    touch = np.zeros(len(d), dtype=bool)  # each session's first event with a value
+    if len(valued):
+        touch[valued[np.r_[True, session[valued][1:] != session[valued][:-1]]]] = True
     converted = as_match(conversion).mask(d)
     value = _revenue(d, revenue)
     direct = labels.index(DIRECT) if DIRECT in labels else -1

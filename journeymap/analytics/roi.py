@@ -38,9 +38,9 @@ def roi_table(
         day = pd.to_datetime(costs["date"], utc=True).dt.date
         keep = pd.Series(True, index=costs.index)
         if date_from is not None:
-            keep &= day >= date_from
+            keep &= day >= pd.Timestamp(date_from).date()
         if date_to is not None:
-            keep &= day <= date_to
+            keep &= day <= pd.Timestamp(date_to).date()
         spent = costs[keep]
     spend = spent.groupby(spent[by].astype(str).fillna(""))["cost"].sum().astype(float)
     got = (
@@ -100,7 +100,9 @@ def what_if(
         if i == at:
             rate = 1.0 if remove_dropoff else min(1.0, rate + points)
         projected.append(projected[-1] * rate)
-    end = keys.index(goal) if goal in keys else len(keys) - 1
+    if goal is not None and goal not in keys:
+        raise ValueError("The goal is one of the bound stages.")
+    end = keys.index(goal) if goal is not None else len(keys) - 1
     extra = projected[end] - now[end]
     change = "no drop-off" if remove_dropoff else f"{100 * points:+.1f} points"
     assumption = (
