@@ -22,8 +22,7 @@ FORWARD, BACK, SKIP = "#475569", "#f59e0b", "#8b5cf6"
 
 @st.cache_resource(max_entries=32, show_spinner="Following people between stages...")
 def _flow(_view: DataView, fingerprint: str, question: str) -> StageFlow:
-    return stage_flow(_view.data, list(_view.stages), segment=_view.segment,
-                      date_from=_view.date_from, date_to=_view.date_to)  # fmt: skip
+    return stage_flow(_view.scoped(), list(_view.stages))
 
 
 def graph_parts(board: MapBoard, view: DataView | None, flow: StageFlow | None):

@@ -12,7 +12,6 @@ from components.stage_metrics import DataView, stage_lines
 from components.text import md_escape
 from journeymap import MapBoard
 from journeymap.analytics import conversion_over_time, funnel
-from journeymap.analytics.stages import subset
 from journeymap.analytics.stats import duration, wilson
 from journeymap.analytics.tables import stage_key
 from journeymap.csvsafe import to_csv_bytes
@@ -39,7 +38,7 @@ def render_stage_detail(board: MapBoard, view: DataView | None) -> None:
 @st.cache_resource(max_entries=32, show_spinner="Breaking the stage down...")
 def _breakdowns(_view: DataView, fingerprint: str, question: str, step: int) -> dict:
     """Per property: people at the previous stage by value, and how many reached this one."""
-    d = subset(_view.data, _view.segment, _view.date_from, _view.date_to)
+    d = _view.scoped()
     steps = [m for _, _, m in _view.stages if m is not None][: step + 1]
     out = {}
     for column in BREAKDOWNS:

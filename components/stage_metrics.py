@@ -28,6 +28,7 @@ from journeymap.analytics.stages import (
     TouchpointNumbers,
     from_bindings,
     stage_numbers,
+    subset,
 )
 from journeymap.analytics.stats import duration
 from journeymap.analytics.tables import SurveyScore, stage_key, survey_by_stage
@@ -65,6 +66,19 @@ class DataView:
         who = f", persona {self.persona.name}" if self.persona else ""
         return f"{self.dataset.name}, {span}{who}".replace(", ,", ",")
 
+    def scope(self) -> str:
+        """The people and events the numbers rest on (persona, range), as text."""
+        return json.dumps(
+            {"segment": self.segment.to_dict() if self.segment else None,
+             "range": [str(self.date_from), str(self.date_to)]},
+            sort_keys=True,
+        )  # fmt: skip
+
+    def scoped(self) -> Prepared:
+        """The dataset cut to the persona's people and the date range, kept for reuse (the
+        stages, the graph, the detail and the strategies all ask the same cut)."""
+        return _scoped(self, self.dataset.fingerprint, self.scope())
+
     def question(self) -> str:
         """The numbers' cache key: everything they depend on, as text."""
         return json.dumps(
@@ -79,17 +93,17 @@ class DataView:
         )
 
 
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _scoped(_view: DataView, fingerprint: str, scope: str) -> Prepared:
+    return subset(_view.data, _view.segment, _view.date_from, _view.date_to)
+
+
 @st.cache_resource(max_entries=64, show_spinner="Measuring the stages...")
 def _numbers(_view: DataView, fingerprint: str, question: str) -> JourneyNumbers:
     return stage_numbers(
-        _view.data,
-        list(_view.stages),
-        touchpoints=list(_view.touchpoints),
-        segment=_view.segment,
+        _view.scoped(), list(_view.stages), touchpoints=list(_view.touchpoints),
         window=_view.window,
-        date_from=_view.date_from,
-        date_to=_view.date_to,
-    )
+    )  # fmt: skip
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)

@@ -17,7 +17,6 @@ from journeymap import DatasetKind, LaneKind, MapBoard, Store
 from journeymap.analytics.attribution import LABELS, MODELS, AttributionResult, attribute
 from journeymap.analytics.experiments import ExperimentResult, experiment
 from journeymap.analytics.roi import roi_table, what_if
-from journeymap.analytics.stages import subset
 from journeymap.csvsafe import to_csv_bytes
 
 CREDIT_COLUMNS = ("channel", "campaign", "source", "medium")
@@ -31,29 +30,18 @@ def _experiment(_view: DataView, fingerprint: str, question: str, split: tuple) 
         options = {"column": args[0], "a": args[1], "b": args[2], "share": args[3]}
     else:
         options = {"cut": args[0], "share": args[1]}
-    return experiment(
-        _view.data,
-        list(_view.stages),
-        window=_view.window,
-        segment=_view.segment,
-        date_from=_view.date_from,
-        date_to=_view.date_to,
-        **options,
-    )
+    return experiment(_view.scoped(), list(_view.stages), window=_view.window, **options)
 
 
 @st.cache_resource(max_entries=16, show_spinner="Crediting the conversions...")
-def _attribution(_view: DataView, fingerprint: str, options: tuple) -> AttributionResult:
+def _attribution(
+    _view: DataView, fingerprint: str, scope: str, options: tuple
+) -> AttributionResult:
     conversion, column, lookback, half_life = options
     return attribute(
-        _view.data,
-        conversion,
-        column=column,
-        lookback=timedelta(days=lookback),
+        _view.scoped(), conversion, column=column, lookback=timedelta(days=lookback),
         half_life=timedelta(days=half_life),
-        date_from=_view.date_from,
-        date_to=_view.date_to,
-    )
+    )  # fmt: skip
 
 
 def _key(view: DataView, *parts) -> str:
@@ -242,7 +230,11 @@ def render_attribution(view: DataView) -> AttributionResult | None:
     lookback = lookback_box.number_input("Lookback (days)", 1, 365, 30, key=_key(view, "lookback"))
     half = half_box.number_input("Half-life (days)", 1, 90, 7, key=_key(view, "half"))
     ok, result = attempt(
-        _attribution, view, view.dataset.fingerprint, (conversion, column, int(lookback), int(half))
+        _attribution,
+        view,
+        view.dataset.fingerprint,
+        view.scope(),
+        (conversion, column, int(lookback), int(half)),
     )
     if not ok:
         return None
@@ -437,5 +429,5 @@ def _goal(bound) -> int:
 def _revenue(view: DataView) -> float:
     if "revenue" not in view.data.columns:
         return 0.0
-    d = subset(view.data, view.segment, view.date_from, view.date_to)
+    d = view.scoped()
     return float(pd.to_numeric(d.events["revenue"], errors="coerce").sum())

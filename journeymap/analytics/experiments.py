@@ -1,8 +1,8 @@
 """Testing a new strategy on the journey: A against B, or before against after a change.
 
 People are split into two groups: by a property of their events (e.g.
-`experiment_variant`; a person's group is the first non-empty value they carry, and
-people seen in both groups are left out and counted), or by when they entered the
+`experiment_variant`: people whose events carry A are in A, those carrying B in B,
+people seen with both are left out and counted, other values are ignored), or by when they entered the
 journey (their first step-0 event before or at/after a date). Each group's journey
 through the map's bound stages is the same funnel as the wall's. Per stage:
 

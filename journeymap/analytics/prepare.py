@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 US = 1_000_000  # microseconds per second
+MEMO_SIZE = 64
 
 
 @dataclass(frozen=True, eq=False)
@@ -34,6 +35,18 @@ class Prepared:
     _codes: dict[str, int] = field(default_factory=dict, repr=False)
     _columns: dict = field(default_factory=dict, repr=False)  # column -> (codes, labels)
     _whole: tuple[Prepared, np.ndarray] | None = field(default=None, repr=False)  # and rows
+    _memo: dict = field(default_factory=dict, repr=False)
+
+    def remember(self, key, compute):
+        """A derived array kept with the dataset (masks of the same match asked again and
+        again); a bounded, read-only cache. Races only compute twice."""
+        if key not in self._memo:
+            if len(self._memo) >= MEMO_SIZE:
+                self._memo.clear()
+            value = compute()
+            value.flags.writeable = False
+            self._memo[key] = value
+        return self._memo[key]
 
     @property
     def events(self) -> pd.DataFrame:

@@ -77,10 +77,15 @@ class Match:
         return text
 
     def mask(self, data: Prepared) -> np.ndarray:
-        """Whether each event of the prepared data matches."""
+        """Whether each event of the prepared data matches (kept with the dataset: the
+        same match is asked for again on every stage, touchpoint and breakdown)."""
+        return data.remember(("match", self), lambda: self._mask(data))
+
+    def _mask(self, data: Prepared) -> np.ndarray:
         if self.events:
-            codes = [data.code(e) for e in self.events]
-            hit = np.isin(data.event, [c for c in codes if c >= 0])
+            table = np.zeros(len(data.event_names) + 1, dtype=bool)  # a lookup by code
+            table[[c for c in (data.code(e) for e in self.events) if c >= 0]] = True
+            hit = table[data.event]
         else:
             hit = np.ones(len(data), dtype=bool)
         for condition in self.where:
@@ -89,8 +94,12 @@ class Match:
 
     def people(self, data: Prepared) -> np.ndarray:
         """Per actor code: whether any of the person's events matches."""
-        hit = self.mask(data)
-        return np.bincount(data.actor[hit], minlength=len(data.actor_ids)) > 0
+
+        def people() -> np.ndarray:
+            hit = self.mask(data)
+            return np.bincount(data.actor[hit], minlength=len(data.actor_ids)) > 0
+
+        return data.remember(("people", self), people)
 
     def to_dict(self) -> dict:
         return {
@@ -126,16 +135,18 @@ def step_bits(data: Prepared, steps: Iterable[Match]) -> np.ndarray:
     Plain event-name steps go through a lookup table by event code; only steps with
     conditions read their columns.
     """
-    by_code = np.zeros(len(data.event_names) + 1, dtype=np.int64)
+    steps = list(steps)
+    kind = next(t for t in (np.int8, np.int16, np.int32, np.int64) if len(steps) < 8 * t().itemsize)
+    by_code = np.zeros(len(data.event_names) + 1, dtype=kind)
     extra = None
     for s, step in enumerate(steps):
         if step.where or not step.events:
-            bit = step.mask(data).astype(np.int64) << s
+            bit = step.mask(data).astype(kind) << kind(s)
             extra = bit if extra is None else extra | bit
             continue
         for event in step.events:
             code = data.code(event)
             if code >= 0:
-                by_code[code] |= np.int64(1) << s
+                by_code[code] |= kind(1) << kind(s)
     bits = by_code[data.event]
     return bits if extra is None else bits | extra

@@ -395,8 +395,13 @@ def stage_flow(
             "people": people,
         }
     )
-    entered = {keys[s]: len(np.unique(actor[stage == s])) for s in range(len(bound))}
+    entered = {keys[s]: _distinct_sorted(actor[stage == s]) for s in range(len(bound))}
     return StageFlow(edges.sort_values(["source", "target"], ignore_index=True), entered)
+
+
+def _distinct_sorted(values: np.ndarray) -> int:
+    """How many distinct values a sorted array holds."""
+    return int(np.count_nonzero(np.diff(values))) + 1 if len(values) else 0
 
 
 def summary(numbers: JourneyNumbers) -> dict[str, dict]:
