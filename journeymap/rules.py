@@ -95,12 +95,17 @@ def resource_status(value: object) -> ResourceStatus | None:
         raise ValidationError("A resource is either 'have' or 'need'.") from None
 
 
-def lane_kind(value: object) -> LaneKind:
+def _one_of(kind, value: object, what: str):
+    """`value` as a member of the enum `kind`, or one sentence listing the choices."""
     try:
-        return LaneKind(value)
+        return kind(value)
     except ValueError:
-        kinds = ", ".join(k.value for k in LaneKind)
-        raise ValidationError(f"A lane kind is one of: {kinds}.") from None
+        choices = ", ".join(k.value for k in kind)
+        raise ValidationError(f"{what} is one of: {choices}.") from None
+
+
+def lane_kind(value: object) -> LaneKind:
+    return _one_of(LaneKind, value, "A lane kind")
 
 
 def photo(data: bytes | None) -> str | None:
@@ -134,11 +139,7 @@ def window_days(value: object) -> int | None:
 
 
 def map_status(value: object) -> MapStatus:
-    try:
-        return MapStatus(value)
-    except ValueError:
-        statuses = ", ".join(s.value for s in MapStatus)
-        raise ValidationError(f"A map's status is one of: {statuses}.") from None
+    return _one_of(MapStatus, value, "A map's status")
 
 
 def day(value: object, what: str) -> date | None:

@@ -392,28 +392,28 @@ def _live_workshop(conn: Connection) -> None:
         table.create(conn)
 
 
-def _datasets(conn: Connection) -> None:
+def _extend(conn: Connection, columns: dict[str, list[Column]], *tables) -> None:
+    """Add columns to existing tables, then create new tables (each a function of the
+    metadata, built on the schema of 0001 that they refer to)."""
+    for table, added in columns.items():
+        for column in added:
+            _add_column(conn, table, column)
     frozen = MetaData()
     _define(frozen)
-    _datasets_table(frozen).create(conn)
+    for table in tables:
+        table(frozen).create(conn)
+
+
+def _datasets(conn: Connection) -> None:
+    _extend(conn, {}, _datasets_table)
 
 
 def _journey_data(conn: Connection) -> None:
-    for table, columns in _journey_data_columns().items():
-        for column in columns:
-            _add_column(conn, table, column)
-    frozen = MetaData()
-    _define(frozen)
-    _bindings_table(frozen).create(conn)
+    _extend(conn, _journey_data_columns(), _bindings_table)
 
 
 def _reviews(conn: Connection) -> None:
-    for table, columns in _review_columns().items():
-        for column in columns:
-            _add_column(conn, table, column)
-    frozen = MetaData()
-    _define(frozen)
-    _snapshots_table(frozen).create(conn)
+    _extend(conn, _review_columns(), _snapshots_table)
 
 
 def _passcode_limit(conn: Connection) -> None:
