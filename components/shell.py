@@ -43,6 +43,8 @@ PAGES: tuple[PageLink, ...] = (
     PageLink("pages/journey_map.py", "Journey map", ":material/view_kanban:"),
     PageLink("pages/journey_graph.py", "Journey graph", ":material/account_tree:"),
     PageLink("pages/analytics.py", "Analytics data", ":material/database:"),
+    PageLink("pages/strategies.py", "Strategies", ":material/science:"),
+    PageLink("pages/review.py", "Review", ":material/fact_check:"),
 )
 
 

@@ -172,7 +172,7 @@ class BackupStore(StoreBase):
                 {
                     **_row(r, ("votes_per_person", "opened_by", "opened_at", "closed_at")),
                     "dots": [
-                        _row(x, ("note_id", "voter"))
+                        _row(x, ("note_id", "voter", "at"))
                         for x in conn.execute(
                             select(v)
                             .where(v.c.round_id == r["id"])
@@ -328,7 +328,7 @@ class BackupStore(StoreBase):
                 "id": new(note["id"]), "map_id": map_id, "stage_id": stage, "lane_id": lane,
                 "emotion": None, "channel": None, "resource_status": None, **values,
                 "author": clean_author(note.get("author")),
-                "position": float(note.get("position") or i + 1),
+                "position": float(i + 1 if note.get("position") is None else note["position"]),
                 "created_at": _time(note.get("created_at"), "A note's time") or now,
                 "updated_at": _time(note.get("updated_at"), "A note's time") or now,
                 "deleted_at": _time(note.get("deleted_at"), "A note's time"),
@@ -372,6 +372,7 @@ class BackupStore(StoreBase):
                 {
                     "round_id": round_id,
                     "note_id": new(x["note_id"]),
+                    "at": _time(x.get("at"), "A vote's time") or now,
                     "voter": clean_author(x["voter"]),
                 }
                 for x in r.get("dots", [])
@@ -436,12 +437,18 @@ class BackupStore(StoreBase):
 
     def _replace_content(self, conn, map_id: str, content: Mapping[str, Any]) -> None:
         """Swap a map's stages, lanes, notes, bindings and comments for a document's."""
-        m = T["maps"]
+        m, v, vr = T["maps"], T["votes"], T["vote_rounds"]
+        rounds = select(vr.c.id).where(vr.c.map_id == map_id)
+        dots = conn.execute(select(v).where(v.c.round_id.in_(rounds))).mappings().all()
         for table in ("bindings", "note_comments", "notes", "stages", "lanes"):
             conn.execute(delete(T[table]).where(T[table].c.map_id == map_id))
         now = self._clock()
         doc = {k: v for k, v in content.items() if k != "votes"}  # vote rounds stay as they are
         self._insert_content(conn, map_id, doc, {}, now, keep_ids=True)
+        kept = {n["id"] for n in doc.get("notes", [])}
+        dots = [dict(d) for d in dots if d["note_id"] in kept]  # dots on notes that are back
+        if dots:
+            conn.execute(insert(v), dots)
         conn.execute(
             m.update().where(m.c.id == map_id).values(
                 title=rules.name(content.get("title", ""), "A map title"),
