@@ -288,13 +288,49 @@ class BackupStore(StoreBase):
                     id=self._new_id(), map_id=map_id, name=rules.name(snap["name"], "A snapshot name"),
                     automatic=bool(snap.get("automatic")), created_by=clean_author(snap.get("created_by")),
                     created_at=_time(snap.get("created_at"), "A snapshot's time") or now,
-                    content=snap["content"],
+                    content=self._renamed(snap["content"], ids),
                 )
             )  # fmt: skip
         return map_id
 
-    def _insert_content(self, conn, map_id, entry, ids, now, *, keep_ids=False) -> None:
-        """Stages, lanes, notes, bindings, comments and votes of a map document."""
+    def _renamed(self, content: Mapping[str, Any], ids: dict[str, str]) -> dict:
+        """A map document with the ids of its rows renamed as the restore renamed them
+        (rows that are gone since get fresh ids of their own), so it restores onto the copy."""
+
+        def new(old: str) -> str:
+            ids.setdefault(old, self._new_id())
+            return ids[old]
+
+        doc = dict(content)
+        for key in ("id", "persona_id", "future_of"):  # the map and what it points at
+            doc[key] = ids.get(content.get(key)) if content.get(key) else content.get(key)
+        doc["stages"] = [{**x, "id": new(x["id"])} for x in content.get("stages", [])]
+        doc["lanes"] = [{**x, "id": new(x["id"])} for x in content.get("lanes", [])]
+        doc["notes"] = [
+            {**x, "id": new(x["id"]), "stage_id": new(x["stage_id"]), "lane_id": new(x["lane_id"])}
+            for x in content.get("notes", [])
+        ]
+        doc["bindings"] = [
+            {**x, "target_id": new(x["target_id"])} for x in content.get("bindings", [])
+        ]
+        doc["comments"] = [{**x, "note_id": new(x["note_id"])} for x in content.get("comments", [])]
+        doc["votes"] = [
+            {
+                **r,
+                "dots": [{**d, "note_id": new(d["note_id"])} for d in r.get("dots", [])],
+            }
+            for r in content.get("votes", [])
+        ]
+        if content.get("metrics"):
+            doc["metrics"] = {new(k): v for k, v in content["metrics"].items()}
+        return doc
+
+    def _insert_content(self, conn, map_id, entry, ids, now, *, keep_ids=False, version=1) -> None:
+        """Stages, lanes, notes, bindings, comments and votes of a map document.
+
+        `version` is what the rows start at: restoring a snapshot onto its map starts them
+        above any version anyone saw, so an edit begun before the restore conflicts.
+        """
 
         def new(old: str) -> str:
             if keep_ids:
@@ -304,13 +340,13 @@ class BackupStore(StoreBase):
 
         stages = [
             {"id": new(s["id"]), "map_id": map_id, "name": rules.name(s["name"], "A stage name"),
-             "position": float(s.get("position", i + 1)), "version": 1}
+             "position": float(s.get("position", i + 1)), "version": version}
             for i, s in enumerate(entry.get("stages", []))
         ]  # fmt: skip
         lanes = [
             {"id": new(x["id"]), "map_id": map_id, "name": rules.name(x["name"], "A lane name"),
              "kind": rules.lane_kind(x.get("kind", "custom")).value,
-             "position": float(x.get("position", i + 1)), "version": 1}
+             "position": float(x.get("position", i + 1)), "version": version}
             for i, x in enumerate(entry.get("lanes", []))
         ]  # fmt: skip
         stage_ids, lane_ids = {s["id"] for s in stages}, {x["id"] for x in lanes}
@@ -333,7 +369,7 @@ class BackupStore(StoreBase):
                 "updated_at": _time(note.get("updated_at"), "A note's time") or now,
                 "deleted_at": _time(note.get("deleted_at"), "A note's time"),
                 "deleted_by": note.get("deleted_by"),
-                "version": 1,
+                "version": version,
             })  # fmt: skip
         note_ids = {x["id"] for x in notes}
         bindings = []
@@ -438,17 +474,31 @@ class BackupStore(StoreBase):
     def _replace_content(self, conn, map_id: str, content: Mapping[str, Any]) -> None:
         """Swap a map's stages, lanes, notes, bindings and comments for a document's."""
         m, v, vr = T["maps"], T["votes"], T["vote_rounds"]
-        rounds = select(vr.c.id).where(vr.c.map_id == map_id)
-        dots = conn.execute(select(v).where(v.c.round_id.in_(rounds))).mappings().all()
+        rounds = {  # a map's vote rounds, known by when they opened
+            _plain(r.opened_at): r.id
+            for r in conn.execute(select(vr.c.id, vr.c.opened_at).where(vr.c.map_id == map_id))
+        }
+        dots = {  # the dots now, and those the version had, in rounds that still exist
+            (d["round_id"], d["note_id"], d["voter"]): d["at"]
+            for d in conn.execute(select(v).where(v.c.round_id.in_(rounds.values()))).mappings()
+        }
+        for r in content.get("votes", []):
+            if r.get("opened_at") in rounds:
+                for d in r.get("dots", []):
+                    at = _time(d.get("at"), "A vote's time") or self._clock()
+                    dots.setdefault((rounds[r["opened_at"]], d["note_id"], d["voter"]), at)
+        revision = conn.execute(select(m.c.revision).where(m.c.id == map_id)).scalar()
         for table in ("bindings", "note_comments", "notes", "stages", "lanes"):
             conn.execute(delete(T[table]).where(T[table].c.map_id == map_id))
         now = self._clock()
         doc = {k: v for k, v in content.items() if k != "votes"}  # vote rounds stay as they are
-        self._insert_content(conn, map_id, doc, {}, now, keep_ids=True)
+        # Every change on a map bumps its revision, so no one saw a version above it.
+        self._insert_content(conn, map_id, doc, {}, now, keep_ids=True, version=revision + 1)
         kept = {n["id"] for n in doc.get("notes", [])}
-        dots = [dict(d) for d in dots if d["note_id"] in kept]  # dots on notes that are back
-        if dots:
-            conn.execute(insert(v), dots)
+        back = [{"round_id": r, "note_id": n, "voter": who, "at": at}
+                for (r, n, who), at in dots.items() if n in kept]  # fmt: skip
+        if back:
+            conn.execute(insert(v), back)
         conn.execute(
             m.update().where(m.c.id == map_id).values(
                 title=rules.name(content.get("title", ""), "A map title"),
