@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 
-from journeymap.errors import DataError
+from journeymap.errors import DataError, ValidationError
 from journeymap.store import Store
 from journeymap.store.backup import SCHEMA
 
@@ -40,13 +40,18 @@ def import_json(store: Store, text: str | bytes, *, created_by: str = "") -> str
     if not isinstance(doc, dict) or "workspace" not in doc:
         raise DataError("That JSON file is not a workspace backup (it has no workspace).")
     version = doc.get("schema", 0)
-    if not isinstance(version, int) or version < 0:
+    if isinstance(version, bool) or not isinstance(version, int) or version < 0:
         raise DataError(f"That backup's schema version {version!r} is not one we wrote.")
     if version > SCHEMA:
         raise DataError(
             f"That backup was written by a newer version (schema {version}; this one reads up "
             f"to {SCHEMA}). Update the app, then restore it."
         )
-    if version == 0:
-        return store.import_workspace(doc, created_by=created_by).id
-    return store.restore_document(doc, created_by=created_by).id
+    try:
+        if version == 0:
+            return store.import_workspace(doc, created_by=created_by).id
+        return store.restore_document(doc, created_by=created_by).id
+    except DataError:
+        raise
+    except ValidationError as err:  # the same sentence, as the upload error it is
+        raise DataError(str(err)) from err
