@@ -85,7 +85,12 @@ from journeymap.analytics import conversion_over_time, funnel, prepare
 from journeymap.analytics.blindspots import blind_spots
 from journeymap.analytics.generate import generate_events
 from journeymap.analytics.segments import Match
-from journeymap.analytics.stages import from_bindings, stage_flow, stage_numbers, subset
+from journeymap.analytics.stages import (
+    from_bindings,
+    stage_breakdowns,
+    stage_flow,
+    stage_numbers,
+)
 from journeymap.analytics.tables import survey_by_stage
 from journeymap.csvsafe import to_csv_bytes
 
@@ -93,7 +98,6 @@ ROOT = Path(__file__).resolve().parents[1]
 TARGET = 1.5  # seconds per operation on 10 M prepared events
 SAMPLE_MAP = "Choosing a CMS for the studio"
 RANGE_DAYS = 30
-BREAKDOWNS = ("channel", "device")  # as components/stage_detail.py
 NAME_WIDTH = 76
 
 # The 10 M map: lifecycle stage -> its binding (events, conditions); all 7 are bound.
@@ -368,32 +372,8 @@ _measure = measure
 
 def _breakdowns(data, steps, window, step) -> dict:
     """components/stage_detail.py `_breakdowns` without its cache (everyone, no range)."""
-    d = subset(data, None, None, None)
-    steps = steps[: step + 1]
-    out = {}
-    for column in BREAKDOWNS:
-        if column not in d.columns:
-            continue
-        if step == 0:
-            r = funnel(d, steps, window=window, breakdown=column)
-        else:
-            r = funnel(
-                d,
-                steps,
-                window=window,
-                breakdown=column,
-                attribution="step",
-                attribution_step=step - 1,
-            )
-        rows = []
-        for value, part in (r.breakdown or {}).items():
-            before = part.counts[step - 1] if step else part.counts[0]
-            if before:
-                rows.append(
-                    {column: value or "(unknown)", "before": before, "reached": part.counts[step]}
-                )
-        out[column] = pd.DataFrame(rows)
-    over = conversion_over_time(d, steps[step - 1 : step + 1], window=window) if step else None
+    out = stage_breakdowns(data, steps, step, window=window)
+    over = conversion_over_time(data, steps[step - 1 : step + 1], window=window) if step else None
     return {"tables": out, "over_time": over}
 
 

@@ -11,13 +11,13 @@ from components.feedback import attempt
 from components.stage_metrics import DataView, stage_lines
 from components.text import md_escape
 from journeymap import MapBoard
-from journeymap.analytics import conversion_over_time, funnel
-from journeymap.analytics.stats import duration, wilson
+from journeymap.analytics import conversion_over_time
+from journeymap.analytics.stages import stage_breakdowns
+from journeymap.analytics.stats import duration
 from journeymap.analytics.tables import stage_key
 from journeymap.csvsafe import to_csv_bytes
 
 KEY_STAGE = "stage:open"  # the stage whose detail dialog is open
-BREAKDOWNS = ("channel", "device")
 
 
 def open_stage(stage_id: str) -> None:
@@ -40,26 +40,7 @@ def _breakdowns(_view: DataView, fingerprint: str, question: str, step: int) -> 
     """Per property: people at the previous stage by value, and how many reached this one."""
     d = _view.scoped()
     steps = [m for _, _, m in _view.stages if m is not None][: step + 1]
-    out = {}
-    for column in BREAKDOWNS:
-        if column not in d.columns:
-            continue
-        if step == 0:
-            r = funnel(d, steps, window=_view.window, breakdown=column)
-        else:
-            r = funnel(d, steps, window=_view.window, breakdown=column, attribution="step",
-                       attribution_step=step - 1)  # fmt: skip
-        rows = []
-        for value, part in (r.breakdown or {}).items():
-            before = part.counts[step - 1] if step else part.counts[0]
-            if not before:
-                continue
-            reached = part.counts[step]
-            low, high = wilson(reached, before) or (None, None)
-            rows.append({column: value or "(unknown)", "before": before, "reached": reached,
-                         "conversion": reached / before if before else None,
-                         "95% low": low, "95% high": high})  # fmt: skip
-        out[column] = pd.DataFrame(rows)
+    out = stage_breakdowns(d, steps, step, window=_view.window)
     if step:
         over = conversion_over_time(d, steps[step - 1 : step + 1], window=_view.window)
     else:

@@ -416,3 +416,39 @@ def summary(numbers: JourneyNumbers) -> dict[str, dict]:
         }
         for key, n in numbers.stages.items()
     }
+
+
+BREAKDOWNS = ("channel", "device")
+BREAKDOWN_ROWS = 30  # every value its own row (channels and devices are few): no "Other"
+
+
+def stage_breakdowns(
+    data: Prepared,
+    steps: Sequence[Match],
+    step: int,
+    *,
+    window: timedelta = DEFAULT_WINDOW,
+    columns: Sequence[str] = BREAKDOWNS,
+) -> dict[str, pd.DataFrame]:
+    """Per column, per value: people at the previous bound stage (attributed to the value of
+    the event that counted there) and how many of them reached stage `step`, with the rate and
+    its 95 % interval. At the first stage, the people who entered, per value."""
+    out = {}
+    for column in columns:
+        if column not in data.columns:
+            continue
+        options = {"window": window, "breakdown": column, "top": BREAKDOWN_ROWS}
+        if step:
+            options |= {"attribution": "step", "attribution_step": step - 1}
+        result = funnel(data, list(steps[: step + 1]), **options)
+        rows = []
+        for value, part in (result.breakdown or {}).items():
+            before = part.counts[step - 1] if step else part.counts[0]
+            if not before:
+                continue
+            reached = part.counts[step]
+            low, high = wilson(reached, before) or (None, None)
+            rows.append({column: value or "(unknown)", "before": before, "reached": reached,
+                         "conversion": reached / before, "95% low": low, "95% high": high})  # fmt: skip
+        out[column] = pd.DataFrame(rows)
+    return out
