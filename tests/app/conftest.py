@@ -10,6 +10,7 @@ fixture) to prepare data and to check what the page wrote. Helpers are in
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +20,7 @@ import pytest
 import streamlit as st
 from streamlit import config
 
-from journeymap import JourneyMap, MapBoard, Persona, Store, Workspace, open_store
+from journeymap import JourneyMap, MapBoard, Persona, Store, Workspace, load_sample, open_store
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -53,6 +54,36 @@ def store(db_path: Path) -> Iterator[Store]:
     opened = open_store(db_path)
     yield opened
     opened.close()
+
+
+@pytest.fixture(scope="session")
+def sample_files(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample workshop loaded once (about 2 s), as a database file and its datasets."""
+    folder = tmp_path_factory.mktemp("sample")
+    loaded = open_store(folder / "t.db")
+    load_sample(loaded)
+    loaded.close()
+    return folder
+
+
+@pytest.fixture
+def sample_store(db_path: Path, sample_files: Path) -> Iterator[Store]:
+    """The test's own handle on its database, a fresh copy of the loaded sample (a module
+    whose tests all start from the sample makes this its `store`)."""
+    shutil.copytree(sample_files, db_path.parent, dirs_exist_ok=True)
+    opened = open_store(db_path)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def sample(sample_store: Store) -> pagekit.Sample:
+    [workspace] = sample_store.list_workspaces()  # the app finds it and loads no second copy
+    return pagekit.Sample(
+        workspace,
+        {m.title: m for m in sample_store.list_maps(workspace.id)},
+        {p.name: p for p in sample_store.list_personas(workspace.id)},
+    )
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,7 @@ REPO = Path(__file__).resolve().parents[2]
 if str(REPO) not in sys.path:  # plain `pytest` (without `python -m`) does not add the cwd
     sys.path.insert(0, str(REPO))
 
-from journeymap import MapBoard  # noqa: E402
+from journeymap import JourneyMap, MapBoard, Persona, Workspace  # noqa: E402
 
 USER = "Tester"
 HOME = "app.py"
@@ -94,3 +95,15 @@ def lane_id(board: MapBoard, name: str) -> str:
 
 def stage_id(board: MapBoard, name: str) -> str:
     return next(stage.id for stage in board.stages if stage.name == name)
+
+
+@dataclass(frozen=True)
+class Sample:
+    """The sample workshop as the app loads it: two maps, each measured on its GA4 export."""
+
+    workspace: Workspace
+    maps: dict[str, JourneyMap]
+    personas: dict[str, Persona]
+
+    def state(self, title: str, **more) -> dict:
+        return {"jm:workspace": self.workspace.id, "jm:map": self.maps[title].id, **more}

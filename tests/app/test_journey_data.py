@@ -19,11 +19,7 @@ What AppTest cannot drive, and what is done instead:
 from __future__ import annotations
 
 import itertools
-import shutil
-from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import date, timedelta
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -31,6 +27,7 @@ from pagekit import (
     JOURNEY_MAP,
     PERSONAS,
     USER,
+    Sample,
     click,
     lane_id,
     new_app,
@@ -42,7 +39,7 @@ from pagekit import (
 
 from components.journey_graph import LEFT_COLOUR, UNBOUND_COLOUR, graph_parts
 from components.stage_metrics import annotations, emotion_and_conversion
-from journeymap import BindingKind, JourneyMap, Persona, Store, Workspace, load_sample, open_store
+from journeymap import BindingKind, JourneyMap, Persona, Store
 from journeymap.analytics import funnel, wilson
 from journeymap.analytics.segments import Match
 
@@ -54,43 +51,10 @@ STAGE = "stage:open"
 HOSTILE = "<img src=x onerror=alert(1)> **b** [x](javascript:alert(1))"
 
 
-@dataclass(frozen=True)
-class Sample:
-    """The sample workshop as the app loads it: two maps, each measured on its GA4 export."""
-
-    workspace: Workspace
-    maps: dict[str, JourneyMap]
-    personas: dict[str, Persona]
-
-    def state(self, title: str, **more) -> dict:
-        return {"jm:workspace": self.workspace.id, "jm:map": self.maps[title].id, **more}
-
-
-@pytest.fixture(scope="session")
-def sample_files(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The sample workshop loaded once (about 2 s), as a database file and its datasets."""
-    folder = tmp_path_factory.mktemp("sample")
-    loaded = open_store(folder / "t.db")
-    load_sample(loaded)
-    loaded.close()
-    return folder
-
-
 @pytest.fixture
-def store(db_path: Path, sample_files: Path) -> Iterator[Store]:
-    """The test's own handle on its database, a fresh copy of the loaded sample."""
-    shutil.copytree(sample_files, db_path.parent, dirs_exist_ok=True)
-    opened = open_store(db_path)
-    yield opened
-    opened.close()
-
-
-@pytest.fixture
-def sample(store: Store) -> Sample:
-    [workspace] = store.list_workspaces()  # the app finds it and loads no second copy
-    maps = {m.title: m for m in store.list_maps(workspace.id)}
-    personas = {p.name: p for p in store.list_personas(workspace.id)}
-    return Sample(workspace, maps, personas)
+def store(sample_store: Store) -> Store:
+    """Every test here starts from a copy of the loaded sample workshop."""
+    return sample_store
 
 
 def open_page(sample: Sample, title: str, page: str = JOURNEY_MAP, **state):

@@ -17,18 +17,14 @@ What AppTest cannot drive, and what is done instead:
 from __future__ import annotations
 
 import io
-import shutil
-from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
 import openpyxl
 import pytest
-from pagekit import HOME, USER, by_label, click, lane_id, new_app, run, stage_id, texts
+from pagekit import HOME, USER, Sample, by_label, click, lane_id, new_app, run, stage_id, texts
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 
-from journeymap import JourneyMap, MapStatus, Store, Workspace, load_sample, open_store
+from journeymap import JourneyMap, MapStatus, Store
 from journeymap.excel import export_json, export_workbook
 
 REVIEW = "pages/review.py"
@@ -39,39 +35,10 @@ DUE = "Past their review date"
 DETAILS, VERSIONS, FUTURE, EXCHANGE = range(4)  # the page's tabs
 
 
-@dataclass(frozen=True)
-class Sample:
-    """The sample workshop as the app loads it."""
-
-    workspace: Workspace
-    maps: dict[str, JourneyMap]
-
-    def state(self, title: str) -> dict:
-        return {"jm:workspace": self.workspace.id, "jm:map": self.maps[title].id}
-
-
-@pytest.fixture(scope="session")
-def sample_files(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("review_sample")
-    loaded = open_store(folder / "t.db")
-    load_sample(loaded)
-    loaded.close()
-    return folder
-
-
 @pytest.fixture
-def store(db_path: Path, sample_files: Path) -> Iterator[Store]:
-    """The test's own handle on its database, a fresh copy of the loaded sample."""
-    shutil.copytree(sample_files, db_path.parent, dirs_exist_ok=True)
-    opened = open_store(db_path)
-    yield opened
-    opened.close()
-
-
-@pytest.fixture
-def sample(store: Store) -> Sample:
-    [workspace] = store.list_workspaces()  # the app finds it and loads no second copy
-    return Sample(workspace, {m.title: m for m in store.list_maps(workspace.id)})
+def store(sample_store: Store) -> Store:
+    """Every test here starts from a copy of the loaded sample workshop."""
+    return sample_store
 
 
 @pytest.fixture

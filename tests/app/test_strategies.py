@@ -14,15 +14,11 @@ whichever tab it checks without switching to it.
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
 import pandas as pd
 import pytest
-from pagekit import USER, click, lane_id, new_app, run, stage_id, texts
+from pagekit import USER, Sample, click, lane_id, new_app, run, stage_id, texts
 
 from journeymap import (
     BindingKind,
@@ -30,9 +26,6 @@ from journeymap import (
     DatasetKind,
     JourneyMap,
     Store,
-    Workspace,
-    load_sample,
-    open_store,
 )
 from journeymap.analytics.attribution import LABELS, MODELS
 from journeymap.analytics.experiments import ExperimentResult, experiment
@@ -49,40 +42,10 @@ ENTRY_EVENT = "first_visit"  # the sample binds the CMS map's first stage (Aware
 BY_DATE = "Before and after a date"
 
 
-@dataclass(frozen=True)
-class Sample:
-    """The sample workshop as the app loads it."""
-
-    workspace: Workspace
-    maps: dict[str, JourneyMap]
-
-    def state(self, title: str) -> dict:
-        return {"jm:workspace": self.workspace.id, "jm:map": self.maps[title].id}
-
-
-# The sample is loaded once per session and copied per test, as in test_journey_data.py.
-@pytest.fixture(scope="session")
-def sample_files(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("strategies_sample")
-    loaded = open_store(folder / "t.db")
-    load_sample(loaded)
-    loaded.close()
-    return folder
-
-
 @pytest.fixture
-def store(db_path: Path, sample_files: Path) -> Iterator[Store]:
-    """The test's own handle on its database, a fresh copy of the loaded sample."""
-    shutil.copytree(sample_files, db_path.parent, dirs_exist_ok=True)
-    opened = open_store(db_path)
-    yield opened
-    opened.close()
-
-
-@pytest.fixture
-def sample(store: Store) -> Sample:
-    [workspace] = store.list_workspaces()  # the app finds it and loads no second copy
-    return Sample(workspace, {m.title: m for m in store.list_maps(workspace.id)})
+def store(sample_store: Store) -> Store:
+    """Every test here starts from a copy of the loaded sample workshop."""
+    return sample_store
 
 
 def open_page(sample: Sample, title: str = CMS):
