@@ -70,14 +70,14 @@ from benchmarks.metrics import (
     EVENTS_FULL,
     EVENTS_QUICK,
     GB,
-    RUNS,
     SCENARIO,
     Timing,
     add_noise_names,
     as_loaded,
+    measure,
+    once,
     peak_rss,
     profile,
-    reset_peak,
     rss,
 )
 from journeymap import Dataset, DatasetKind, LaneKind, MapBoard, load_sample, open_store
@@ -149,37 +149,6 @@ def _quiet_streamlit() -> None:
 
 
 # -- timing --------------------------------------------------------------------------------
-
-
-def measure(
-    name: str,
-    call: Callable[[], object],
-    target: float | None = None,
-    setup: Callable[[], object] | None = None,
-) -> Timing:
-    """One warm-up call, then RUNS timed calls; `setup` runs untimed before each call."""
-    reset_peak()
-    times = []
-    result = None
-    for _ in range(RUNS + 1):
-        if setup is not None:
-            setup()
-        started = time.perf_counter()
-        result = call()
-        times.append(time.perf_counter() - started)
-    timing = Timing(name, times[1:], times[0], target, None, peak_rss(), [result])
-    print(f"  {name}: first {times[0]:.3f} s, runs {', '.join(f'{r:.3f}' for r in times[1:])} s")
-    return timing
-
-
-def once(name: str, call: Callable, *args) -> Timing:
-    """One timed call of call(*args)."""
-    reset_peak()
-    started = time.perf_counter()
-    result = call(*args)
-    seconds = time.perf_counter() - started
-    print(f"  {name}: {seconds:.2f} s (once)")
-    return Timing(name, [seconds], None, None, None, peak_rss(), [result])
 
 
 def table(rows: list[Timing | str]) -> str:

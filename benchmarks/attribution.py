@@ -39,52 +39,20 @@ from __future__ import annotations
 
 import argparse
 import gc
-import statistics
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import timedelta
 
 import numpy as np
 import pandas as pd
 
-from benchmarks.metrics import GB, as_loaded, peak_rss, reset_peak, rss
+from benchmarks.metrics import GB, as_loaded, measure, rss
 from journeymap.analytics import prepare
 from journeymap.analytics.attribution import NONE, SESSION_GAP, attribute
 from journeymap.analytics.generate import generate_events
 
 SCENARIO = "ecommerce"
-RUNS = 3
 US = 1_000_000
 LOOKBACK = timedelta(days=30)
-
-
-@dataclass
-class Timing:
-    name: str
-    runs: list[float]
-    first: float | None = None
-    peak: int = 0
-    result: object = field(default=None, repr=False)
-
-    @property
-    def seconds(self) -> float:
-        return statistics.median(self.runs)
-
-
-def measure(name: str, call: Callable[[], object]) -> Timing:
-    """One warm-up call, then RUNS timed calls; keeps the last result."""
-    reset_peak()
-    started = time.perf_counter()
-    result = call()
-    first = time.perf_counter() - started
-    runs = []
-    for _ in range(RUNS):
-        started = time.perf_counter()
-        result = call()
-        runs.append(time.perf_counter() - started)
-    print(f"  {name}: first {first:.3f} s, runs {', '.join(f'{r:.3f}' for r in runs)} s")
-    return Timing(name, runs, first, peak_rss(), result)
 
 
 def people_for_conversions(conversions: int, event: str, seed: int) -> tuple[int, float]:
@@ -259,10 +227,10 @@ def main(argv: list[str] | None = None) -> None:
         f"{1e9 * last.seconds / max(conversions, 1):.0f} ns, pandas linear "
         f"{1e9 * linear.seconds / max(conversions, 1):.0f} ns"
     )
-    result = engine.result
+    result = engine.results[0]
     print("\nChecks against the engine:")
-    print(f"  last touch: {check(result, last.result, 'last_touch')}")
-    print(f"  linear:     {check(result, linear.result, 'linear')}")
+    print(f"  last touch: {check(result, last.results[0], 'last_touch')}")
+    print(f"  linear:     {check(result, linear.results[0], 'linear')}")
     print(f"\nCredit per channel ({args.conversion}; conversions, top 10 by linear):")
     print(result.table().sort_values("linear", ascending=False).head(10).round(1).to_string())
     effects = ", ".join(f"{k} {v:.3f}" for k, v in sorted(result.removal_effects.items(),

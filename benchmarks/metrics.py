@@ -157,19 +157,26 @@ class Timing:
         return "pass" if self.goal is None or self.seconds <= self.goal else "pass (goal missed)"
 
 
-def measure(name: str, call: Callable[[], object], target=None, goal=None) -> Timing:
-    """One warm-up call, then RUNS timed calls; keeps the last result."""
+def measure(
+    name: str,
+    call: Callable[[], object],
+    target=None,
+    goal=None,
+    setup: Callable[[], object] | None = None,
+) -> Timing:
+    """One warm-up call, then RUNS timed calls (`setup` runs untimed before each); keeps
+    the last result."""
     reset_peak()
-    started = time.perf_counter()
-    result = call()
-    first = time.perf_counter() - started
-    runs = []
-    for _ in range(RUNS):
+    times = []
+    result = None
+    for _ in range(RUNS + 1):
+        if setup is not None:
+            setup()
         started = time.perf_counter()
         result = call()
-        runs.append(time.perf_counter() - started)
-    timing = Timing(name, runs, first, target, goal, peak_rss(), [result])
-    print(f"  {name}: first {first:.3f} s, runs {', '.join(f'{r:.3f}' for r in runs)} s")
+        times.append(time.perf_counter() - started)
+    timing = Timing(name, times[1:], times[0], target, goal, peak_rss(), [result])
+    print(f"  {name}: first {times[0]:.3f} s, runs {', '.join(f'{r:.3f}' for r in times[1:])} s")
     return timing
 
 
