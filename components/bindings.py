@@ -117,8 +117,8 @@ def _values(view: DataView, column: str, chosen: list[str]) -> list[str]:
     """The column's most frequent values, and whatever is already chosen."""
     if not column or column not in view.data.columns:
         return list(chosen)
-    codes, labels = view.data.column_codes(column)
-    counts = np.bincount(codes, minlength=len(labels))
+    _, labels = view.data.column_codes(column)
+    counts = view.data.value_counts(column)
     top = [str(labels[i]) for i in np.argsort(-counts, kind="stable")[:VALUES_SHOWN] if counts[i]]
     return [*dict.fromkeys([*chosen, *(v for v in top if v)])]
 

@@ -64,8 +64,8 @@ def render_experiment(store: Store, board: MapBoard, view: DataView, user: str) 
         columns = columns or [c for c in view.data.columns if c not in ("actor_id", "event", "ts")]
         left, a_box, b_box, share_box = st.columns([2, 1.2, 1.2, 1])
         column = left.selectbox("Property", columns, key=_key(view, "column"))
-        codes, labels = view.data.column_codes(column)
-        counts = np.bincount(codes, minlength=len(labels))
+        _, labels = view.data.column_codes(column)
+        counts = view.data.value_counts(column)
         values = [
             str(labels[i]) for i in np.argsort(-counts)[:MAX_VARIANTS] if counts[i] and labels[i]
         ]
@@ -429,5 +429,4 @@ def _goal(bound) -> int:
 def _revenue(view: DataView) -> float:
     if "revenue" not in view.data.columns:
         return 0.0
-    d = view.scoped()
-    return float(pd.to_numeric(d.events["revenue"], errors="coerce").sum())
+    return float(np.nansum(view.scoped().numbers("revenue")))

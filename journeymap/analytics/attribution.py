@@ -132,8 +132,7 @@ def attribute(
 def _revenue(d: Prepared, column: str | None) -> np.ndarray:
     if not column or column not in d.columns:
         return np.zeros(len(d))
-    values = pd.to_numeric(d.events[column], errors="coerce").to_numpy(dtype=float)
-    return np.nan_to_num(values, nan=0.0)
+    return np.nan_to_num(d.numbers(column), nan=0.0)
 
 
 @numba.njit(cache=True, nogil=True)

@@ -107,6 +107,27 @@ class Prepared:
             self._columns[column] = codes, labels
         return self._columns[column]
 
+    def numbers(self, column: str) -> np.ndarray:
+        """A column as a float per event (NaN where it is not a number), kept with the
+        dataset; a subset cuts the whole dataset's instead of building its own frame."""
+
+        def compute() -> np.ndarray:
+            if self._whole is not None:
+                whole, index = self._whole
+                return whole.numbers(column)[index]
+            return pd.to_numeric(self._frame[column], errors="coerce").to_numpy(dtype=float)
+
+        return self.remember(("numbers", column), compute)
+
+    def value_counts(self, column: str) -> np.ndarray:
+        """Events per value of a column, indexed by the codes `column_codes` gives."""
+
+        def compute() -> np.ndarray:
+            codes, labels = self.column_codes(column)
+            return np.bincount(codes, minlength=len(labels))
+
+        return self.remember(("counts", column), compute)
+
     def _column_codes(self, column: str) -> tuple[np.ndarray, np.ndarray]:
         if self._whole is not None:  # the whole dataset's codes, cut: no strings touched
             whole, index = self._whole
