@@ -31,7 +31,7 @@ PROPERTIES = ("channel", "device", "country", "source", "campaign", "os", "brows
 
 
 @st.cache_resource(max_entries=4, show_spinner="Preparing the dataset...")
-def _prepared(_store: Store, dataset_id: str, fingerprint: str) -> Prepared:
+def prepared_dataset(_store: Store, dataset_id: str, fingerprint: str) -> Prepared:
     return prepare(_store.read_dataset(_store.get_dataset(dataset_id)))
 
 
@@ -65,7 +65,7 @@ def pick_dataset(store: Store, datasets: list[Dataset], key: str) -> Prepared | 
     names = {d.id: d for d in events}
     chosen = st.selectbox("Dataset", list(names), format_func=lambda i: names[i].name, key=key)
     dataset = names[chosen]
-    ok, data = attempt(_prepared, store, dataset.id, dataset.fingerprint)
+    ok, data = attempt(prepared_dataset, store, dataset.id, dataset.fingerprint)
     return data if ok else None
 
 

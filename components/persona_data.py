@@ -12,7 +12,7 @@ import streamlit as st
 
 from components import shell
 from components.feedback import attempt
-from components.metrics import _prepared
+from components.metrics import prepared_dataset
 from components.text import md_escape
 from journeymap import DatasetKind, Persona, Store
 from journeymap.analytics.segments import Match
@@ -96,7 +96,7 @@ def render_persona_funnels(store: Store, workspace_id: str, personas: list[Perso
     board = store.load_map(map_id)
     stages, _ = from_bindings(board, store.list_bindings(map_id))
     dataset = events[journey.dataset_id]
-    ok, data = attempt(_prepared, store, dataset.id, dataset.fingerprint)
+    ok, data = attempt(prepared_dataset, store, dataset.id, dataset.fingerprint)
     if not ok:
         return
     question = json.dumps({

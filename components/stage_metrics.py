@@ -17,7 +17,7 @@ import pandas as pd
 import streamlit as st
 
 from components.feedback import attempt
-from components.metrics import _prepared
+from components.metrics import prepared_dataset
 from journeymap import Binding, Dataset, DatasetKind, MapBoard, Persona, Store
 from journeymap.analytics.prepare import Prepared
 from journeymap.analytics.segments import Match
@@ -164,7 +164,7 @@ def render_data_bar(
         st.caption("Pick the dataset this map is measured on to see numbers on its stages.")
         return None
     dataset = events[chosen]
-    ok, data = attempt(_prepared, store, dataset.id, dataset.fingerprint)
+    ok, data = attempt(prepared_dataset, store, dataset.id, dataset.fingerprint)
     if not ok:
         return None
     first = dataset.time_from.date() if dataset.time_from else None
@@ -230,7 +230,7 @@ def map_view(store: Store, board: MapBoard) -> DataView | None:
     dataset = next((d for d in datasets if d.id == board.map.dataset_id), None)
     if dataset is None or dataset.kind is not DatasetKind.EVENTS:
         return None
-    ok, data = attempt(_prepared, store, dataset.id, dataset.fingerprint)
+    ok, data = attempt(prepared_dataset, store, dataset.id, dataset.fingerprint)
     if not ok:
         return None
     first = dataset.time_from.date() if dataset.time_from else None
