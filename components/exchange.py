@@ -34,14 +34,15 @@ def render_export(store: Store, workspace: Workspace, board: MapBoard | None, us
     stamp = (what, board.map.revision if board else None, workspace.version)
     excel, backup = st.columns(2)
     if excel.button("Prepare the Excel file", icon=":material/table_view:", key="exchange:xlsx"):
-        metrics = {}
-        if board is not None and what == "map":
-            view = map_view(store, board)
-            metrics = {board.map.id: view.numbers} if view is not None else {}
+        boards = [board] if what == "map" else [
+            store.load_map(m.id) for m in store.list_maps(workspace.id)
+        ]  # fmt: skip
+        views = {b.map.id: map_view(store, b) for b in boards}  # the cached numbers
+        metrics = {key: view.numbers for key, view in views.items() if view is not None}
         map_ids = [board.map.id] if what == "map" else None
         with st.spinner("Writing the workbook..."):
             ok, data = attempt(export_workbook, store, workspace.id, map_ids,
-                               metrics=metrics or None, by=user)  # fmt: skip
+                               metrics=metrics, by=user)  # fmt: skip
         if ok:
             prepared["xlsx"] = (stamp, data)
     if "xlsx" in prepared and prepared["xlsx"][0] == stamp:
