@@ -9,22 +9,27 @@ both learn what happened.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import streamlit as st
 
-from components.stage_metrics import KEY_BINDING, DataView
 from components.text import md_escape
 from journeymap import ConflictError, JourneyMapError, LaneKind, MapBoard, NotFoundError, Store
 from journeymap.analytics.stages import suggest_bindings
 from journeymap.rules import MATCH_OPERATORS
 
+if TYPE_CHECKING:
+    from components.stage_metrics import DataView
+
+KEY_BINDING = "data:binding"  # the map whose binding dialog is open
 CORE_COLUMNS = {"actor_id", "event", "ts", "user_id", "anonymous_id", "session_id"}
 NO_COLUMN = ""
 VALUES_SHOWN = 200
 
 
 def render_bindings_editor(store: Store, board: MapBoard, view: DataView, user: str) -> None:
-    """The dialog, when the data bar's "Bind to data" asked for it."""
+    """The dialog, when the data bar's "Bind to data" asked for it (the data bar calls this)."""
     if st.session_state.get(KEY_BINDING) == board.map.id:
         _dialog(store, board, view, user)
 

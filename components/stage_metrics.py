@@ -16,6 +16,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from components.bindings import KEY_BINDING, render_bindings_editor
 from components.feedback import attempt
 from components.metrics import prepared_dataset
 from journeymap import Binding, Dataset, DatasetKind, MapBoard, Persona, Store
@@ -34,7 +35,6 @@ from journeymap.analytics.stats import duration
 from journeymap.analytics.tables import SurveyScore, stage_key, survey_by_stage
 
 EVERYONE = "everyone"
-KEY_BINDING = "data:binding"  # the map whose binding dialog is open
 
 
 @dataclass(frozen=True)
@@ -192,6 +192,7 @@ def render_data_bar(
         f":material/query_stats: {view.numbers.people:,} people in {view.source}; "
         f"{bound} of {len(board.stages)} stages bound, stage to stage within {int(window)} days."
     )
+    render_bindings_editor(store, board, view, user)  # when "Bind to data" asked for it
     return view
 
 

@@ -3,7 +3,6 @@
 import streamlit as st
 
 from components import shell
-from components.bindings import render_bindings_editor
 from components.journey_graph import render_journey_graph
 from components.stage_metrics import render_data_bar
 from components.text import md_escape
@@ -21,5 +20,3 @@ board = store.load_map(shell.pick_map(maps))
 st.title(f"Journey graph: {md_escape(board.map.title)}", anchor=False)
 view = render_data_bar(store, board, store.list_personas(workspace.id), ctx.user)
 render_journey_graph(board, view)
-if view is not None:
-    render_bindings_editor(store, board, view, ctx.user)

@@ -6,7 +6,6 @@ import streamlit as st
 
 from components import shell
 from components.activity import render_events, render_trash
-from components.bindings import render_bindings_editor
 from components.blindspots import render_blind_spots
 from components.board import handle_wall_event, render_filters, render_map_header
 from components.charts import emotion_curve, emotion_frame
@@ -92,8 +91,6 @@ if vote is not None and not vote.is_open:
 render_blind_spots(store, everything, view, ctx.user)
 render_editor(store, board, ctx.user)
 render_stage_detail(board, view)
-if view is not None:
-    render_bindings_editor(store, everything, view, ctx.user)
 render_structure_editor(store, board, ctx.user)
 with st.sidebar:
     if facilitator:

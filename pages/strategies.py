@@ -3,7 +3,6 @@
 import streamlit as st
 
 from components import shell
-from components.bindings import render_bindings_editor
 from components.stage_metrics import render_data_bar
 from components.strategies import (
     render_attribution,
@@ -26,7 +25,6 @@ st.subheader(md_escape(board.map.title), anchor=False)
 view = render_data_bar(store, board, store.list_personas(workspace.id), ctx.user)
 if view is None:
     st.stop()
-render_bindings_editor(store, board, view, ctx.user)
 experiments, attribution, roi, what_if = st.tabs(["Experiment", "Attribution", "ROI", "What if"])
 with experiments:
     render_experiment(store, board, view, ctx.user)
