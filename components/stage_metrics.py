@@ -85,9 +85,8 @@ class DataView:
             {
                 "stages": [(k, n, m.to_dict() if m else None) for k, n, m in self.stages],
                 "touchpoints": [(k, s, m.to_dict()) for k, s, m in self.touchpoints],
-                "segment": self.segment.to_dict() if self.segment else None,
                 "window": self.window.total_seconds(),
-                "range": [str(self.date_from), str(self.date_to)],
+                "scope": self.scope(),
             },
             sort_keys=True,
         )
